@@ -41,11 +41,7 @@ impl Node {
     /// Honest nodes answer `2 * input`; Byzantine nodes answer the same wrong value.
     fn process(self, input: i32) -> Answer {
         let correct = 2 * Answer::from(input);
-        if self.is_byzantine {
-            correct + LIE_OFFSET
-        } else {
-            correct
-        }
+        if self.is_byzantine { correct + LIE_OFFSET } else { correct }
     }
 }
 // ANCHOR_END: node
@@ -69,11 +65,7 @@ struct UnknownNode {
 impl fmt::Display for UnknownNode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let last = self.node_count - 1;
-        write!(
-            f,
-            "node {} does not exist (ids run from 0 to {last})",
-            self.id
-        )
+        write!(f, "node {} does not exist (ids run from 0 to {last})", self.id)
     }
 }
 
@@ -90,16 +82,8 @@ impl BftConsensus {
     /// overflow and the group always fits in memory.
     fn new(fault_tolerance: u16) -> Self {
         let fault_tolerance = usize::from(fault_tolerance);
-        let nodes = (0..3 * fault_tolerance + 1)
-            .map(|id| Node {
-                id,
-                is_byzantine: false,
-            })
-            .collect();
-        Self {
-            nodes,
-            fault_tolerance,
-        }
+        let nodes = (0..=3 * fault_tolerance).map(|id| Node { id, is_byzantine: false }).collect();
+        Self { nodes, fault_tolerance }
     }
 
     /// Votes needed to accept an answer: 2f + 1, a strict majority of 3f + 1.
@@ -148,11 +132,7 @@ impl BftConsensus {
 
     fn status(&self) -> Status {
         let byzantine = self.nodes.iter().filter(|node| node.is_byzantine).count();
-        Status {
-            total: self.nodes.len(),
-            honest: self.nodes.len() - byzantine,
-            byzantine,
-        }
+        Status { total: self.nodes.len(), honest: self.nodes.len() - byzantine, byzantine }
     }
 }
 // ANCHOR_END: consensus
@@ -166,31 +146,11 @@ struct Scenario {
 
 // ANCHOR: scenarios
 const SCENARIOS: [Scenario; 5] = [
-    Scenario {
-        fault_tolerance: 1,
-        byzantine_ids: &[],
-        input: 21,
-    },
-    Scenario {
-        fault_tolerance: 1,
-        byzantine_ids: &[2],
-        input: 21,
-    },
-    Scenario {
-        fault_tolerance: 1,
-        byzantine_ids: &[1, 3],
-        input: 21,
-    },
-    Scenario {
-        fault_tolerance: 2,
-        byzantine_ids: &[0, 4],
-        input: 100,
-    },
-    Scenario {
-        fault_tolerance: 1,
-        byzantine_ids: &[1, 2, 3],
-        input: 21,
-    },
+    Scenario { fault_tolerance: 1, byzantine_ids: &[], input: 21 },
+    Scenario { fault_tolerance: 1, byzantine_ids: &[2], input: 21 },
+    Scenario { fault_tolerance: 1, byzantine_ids: &[1, 3], input: 21 },
+    Scenario { fault_tolerance: 2, byzantine_ids: &[0, 4], input: 100 },
+    Scenario { fault_tolerance: 1, byzantine_ids: &[1, 2, 3], input: 21 },
 ];
 // ANCHOR_END: scenarios
 
@@ -233,11 +193,7 @@ impl fmt::Display for Order {
 /// The majority of the orders received; a tie goes to RETREAT, the paper's default.
 fn majority(orders: &[Order]) -> Order {
     let attacks = orders.iter().filter(|&&o| o == Order::Attack).count();
-    if 2 * attacks > orders.len() {
-        Order::Attack
-    } else {
-        Order::Retreat
-    }
+    if 2 * attacks > orders.len() { Order::Attack } else { Order::Retreat }
 }
 // ANCHOR_END: order
 
@@ -266,19 +222,9 @@ struct Network<'a> {
 impl Network<'_> {
     fn send(&mut self, round: usize, from: usize, to: usize, truth: Order) -> Order {
         self.messages_sent += 1;
-        let sent = if self.traitors[from] {
-            (self.lie)()
-        } else {
-            truth
-        };
+        let sent = if self.traitors[from] { (self.lie)() } else { truth };
         if let Some(transcript) = &mut self.transcript {
-            transcript.push(Message {
-                round,
-                from,
-                to,
-                truth,
-                sent,
-            });
+            transcript.push(Message { round, from, to, truth, sent });
         }
         sent
     }
@@ -298,20 +244,14 @@ fn oral_messages(
     order: Order,
     net: &mut Network,
 ) -> Vec<Order> {
-    let received: Vec<Order> = lieutenants
-        .iter()
-        .map(|&to| net.send(round, commander, to, order))
-        .collect();
+    let received: Vec<Order> =
+        lieutenants.iter().map(|&to| net.send(round, commander, to, order)).collect();
     if m == 0 {
         return received;
     }
     let mut heard: Vec<Vec<Order>> = received.iter().map(|&o| vec![o]).collect();
     for (i, &relay) in lieutenants.iter().enumerate() {
-        let others: Vec<usize> = lieutenants
-            .iter()
-            .copied()
-            .filter(|&l| l != relay)
-            .collect();
+        let others: Vec<usize> = lieutenants.iter().copied().filter(|&l| l != relay).collect();
         let relayed = oral_messages(m - 1, round + 1, relay, &others, received[i], net);
         // `others` is `lieutenants` without position i, so index k maps back past i.
         for (k, order) in relayed.into_iter().enumerate() {
@@ -357,12 +297,8 @@ fn run_om(
     keep_transcript: bool,
 ) -> OmRun {
     let lieutenants: Vec<usize> = (1..traitors.len()).collect();
-    let mut net = Network {
-        traitors,
-        lie,
-        messages_sent: 0,
-        transcript: keep_transcript.then(Vec::new),
-    };
+    let mut net =
+        Network { traitors, lie, messages_sent: 0, transcript: keep_transcript.then(Vec::new) };
     let decisions = oral_messages(m, 1, 0, &lieutenants, order, &mut net);
     let loyal: Vec<Order> = lieutenants
         .iter()
@@ -403,11 +339,7 @@ impl Profile {
         let mut lie = || {
             let bit = (self.lies >> next_bit) & 1;
             next_bit += 1;
-            if bit == 1 {
-                Order::Attack
-            } else {
-                Order::Retreat
-            }
+            if bit == 1 { Order::Attack } else { Order::Retreat }
         };
         run_om(1, &self.traitors(n), self.order, &mut lie, keep_transcript)
     }
@@ -424,30 +356,17 @@ struct Exhaustive {
 }
 
 fn om1_exhaustive(n: usize) -> Exhaustive {
-    let mut result = Exhaustive {
-        n,
-        profiles: 0,
-        ic1_violations: 0,
-        ic2_violations: 0,
-        first_violation: None,
-    };
+    let mut result =
+        Exhaustive { n, profiles: 0, ic1_violations: 0, ic2_violations: 0, first_violation: None };
     for traitor in 0..n {
         for order in [Order::Attack, Order::Retreat] {
             // How many messages the traitor sends depends only on where it sits:
             // count them once, then try every assignment of values to them.
-            let probe = Profile {
-                traitor,
-                order,
-                lies: 0,
-            };
+            let probe = Profile { traitor, order, lies: 0 };
             let transcript = probe.run(n, true).transcript;
             let lie_count = transcript.iter().filter(|msg| msg.from == traitor).count();
             for lies in 0..1u64 << lie_count {
-                let profile = Profile {
-                    traitor,
-                    order,
-                    lies,
-                };
+                let profile = Profile { traitor, order, lies };
                 let consistency = profile.run(n, false).consistency;
                 result.profiles += 1;
                 result.ic1_violations += u64::from(!consistency.ic1);
@@ -477,13 +396,7 @@ struct Randomized {
 /// random value for every message a traitor sends. Randomized, not exhaustive.
 fn om_randomized(n: usize, m: usize, traitor_count: usize, trials: u64, seed: u64) -> Randomized {
     let mut rng = SplitMix64::new(seed);
-    let mut result = Randomized {
-        n,
-        trials,
-        ic1_violations: 0,
-        ic2_violations: 0,
-        violations: 0,
-    };
+    let mut result = Randomized { n, trials, ic1_violations: 0, ic2_violations: 0, violations: 0 };
     for _ in 0..trials {
         let mut traitors = vec![false; n];
         while traitors.iter().filter(|&&t| t).count() < traitor_count {
@@ -500,11 +413,7 @@ fn om_randomized(n: usize, m: usize, traitor_count: usize, trials: u64, seed: u6
 }
 
 fn random_order(rng: &mut SplitMix64) -> Order {
-    if rng.next_u64() >> 63 == 1 {
-        Order::Attack
-    } else {
-        Order::Retreat
-    }
+    if rng.next_u64() >> 63 == 1 { Order::Attack } else { Order::Retreat }
 }
 // ANCHOR_END: randomized
 
@@ -512,9 +421,7 @@ fn random_order(rng: &mut SplitMix64) -> Order {
 /// Messages OM(m) sends among n nodes: (n-1) + (n-1)(n-2) + ... + (n-1)...(n-m-1),
 /// since each of the n - 1 lieutenants runs OM(m - 1) among the other n - 1 nodes.
 fn om_message_formula(n: u64, m: u64) -> u64 {
-    (1..=m + 1)
-        .map(|k| (1..=k).map(|j| n - j).product::<u64>())
-        .sum()
+    (1..=m + 1).map(|k| (1..=k).map(|j| n - j).product::<u64>()).sum()
 }
 
 /// Messages a run of OM(m) with no traitors actually sends.
@@ -548,23 +455,15 @@ fn quorum_check(n: u32, f: u32) -> QuorumCheck {
     let sets_of = |size: u32| (0u32..1 << n).filter(move |set| set.count_ones() == size);
     let quorums: Vec<u32> = sets_of(quorum).collect();
     let faulty_sets: Vec<u32> = sets_of(f).collect();
-    let mut check = QuorumCheck {
-        n,
-        f,
-        quorum,
-        quorum_pairs: 0,
-        smallest_overlap: n,
-        split_cases: 0,
-    };
+    let mut check =
+        QuorumCheck { n, f, quorum, quorum_pairs: 0, smallest_overlap: n, split_cases: 0 };
     for (i, &a) in quorums.iter().enumerate() {
         for &b in &quorums[i + 1..] {
             let overlap = a & b;
             check.quorum_pairs += 1;
             check.smallest_overlap = check.smallest_overlap.min(overlap.count_ones());
-            check.split_cases += faulty_sets
-                .iter()
-                .filter(|&&bad| overlap & !bad == 0)
-                .count() as u64;
+            check.split_cases +=
+                faulty_sets.iter().filter(|&&bad| overlap & !bad == 0).count() as u64;
         }
     }
     check
@@ -576,11 +475,7 @@ fn quorum_check(n: u32, f: u32) -> QuorumCheck {
 // ============================================================================
 
 fn node_name(node: usize) -> String {
-    if node == 0 {
-        "C".to_string()
-    } else {
-        format!("L{node}")
-    }
+    if node == 0 { "C".to_string() } else { format!("L{node}") }
 }
 
 fn print_scenarios(out: &mut dyn Write) -> io::Result<()> {
@@ -609,17 +504,9 @@ fn print_scenarios(out: &mut dyn Write) -> io::Result<()> {
             status.total, status.honest, status.byzantine
         )?;
         writeln!(out, "   Fault tolerance: f = {f}")?;
-        writeln!(
-            out,
-            "   Threshold for consensus: {} votes (2f + 1)",
-            group.threshold()
-        )?;
+        writeln!(out, "   Threshold for consensus: {} votes (2f + 1)", group.threshold())?;
         writeln!(out, "   Input: {}", scenario.input)?;
-        writeln!(
-            out,
-            "   Expected: {} (input * 2)",
-            2 * Answer::from(scenario.input)
-        )?;
+        writeln!(out, "   Expected: {} (input * 2)", 2 * Answer::from(scenario.input))?;
         let votes: Vec<String> = group
             .tally(scenario.input)
             .iter()
@@ -645,12 +532,7 @@ fn print_scenarios(out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "   f   nodes (3f + 1)   threshold (2f + 1)")?;
     for f in 1..=3 {
         let group = BftConsensus::new(f);
-        writeln!(
-            out,
-            "   {f}   {:>14}   {:>18}",
-            group.nodes.len(),
-            group.threshold()
-        )?;
+        writeln!(out, "   {f}   {:>14}   {:>18}", group.nodes.len(), group.threshold())?;
     }
     Ok(())
 }
@@ -709,24 +591,12 @@ fn print_violating_run(out: &mut dyn Write, n: usize, profile: Profile) -> io::R
 fn print_why_3f_plus_1(out: &mut dyn Write, config: &Config) -> io::Result<()> {
     writeln!(out, "Part 2: why 3f + 1 and not 2f + 1")?;
     writeln!(out, "=================================")?;
-    writeln!(
-        out,
-        "In Part 1 every Byzantine node tells one trusted counter the same lie, so a"
-    )?;
-    writeln!(
-        out,
-        "plain majority (f + 1 of 2f + 1) would already win. The bound 3f + 1 comes"
-    )?;
-    writeln!(
-        out,
-        "from equivocation: a traitor tells different nodes different things, and no"
-    )?;
+    writeln!(out, "In Part 1 every Byzantine node tells one trusted counter the same lie, so a")?;
+    writeln!(out, "plain majority (f + 1 of 2f + 1) would already win. The bound 3f + 1 comes")?;
+    writeln!(out, "from equivocation: a traitor tells different nodes different things, and no")?;
     writeln!(out, "one counts the votes for everyone.")?;
     writeln!(out)?;
-    writeln!(
-        out,
-        "Oral Messages OM(1), one traitor, every strategy (exhaustive):"
-    )?;
+    writeln!(out, "Oral Messages OM(1), one traitor, every strategy (exhaustive):")?;
     writeln!(out, "   n   profiles   IC1 violated   IC2 violated")?;
     let searches = [om1_exhaustive(3), om1_exhaustive(4)];
     for search in &searches {
@@ -749,10 +619,7 @@ fn print_why_3f_plus_1(out: &mut dyn Write, config: &Config) -> io::Result<()> {
         "OM(2), two traitors, {} random strategies per n (randomized, not exhaustive; seed {}):",
         config.trials, config.seed
     )?;
-    writeln!(
-        out,
-        "   n   trials   IC1 violated   IC2 violated   any violated"
-    )?;
+    writeln!(out, "   n   trials   IC1 violated   IC2 violated   any violated")?;
     for n in [6, 7] {
         let r = om_randomized(n, 2, 2, config.trials, config.seed);
         writeln!(
@@ -762,10 +629,7 @@ fn print_why_3f_plus_1(out: &mut dyn Write, config: &Config) -> io::Result<()> {
         )?;
     }
     writeln!(out)?;
-    writeln!(
-        out,
-        "Messages OM(m) sends, counted in the simulation and by formula:"
-    )?;
+    writeln!(out, "Messages OM(m) sends, counted in the simulation and by formula:")?;
     writeln!(out, "    n   m   counted   (n-1) + (n-1)(n-2) + ...")?;
     for (n, m) in [(4, 1), (7, 2), (10, 3)] {
         writeln!(
@@ -887,7 +751,7 @@ fn main() -> ExitCode {
 // ============================================================================
 
 // ANCHOR: shared
-/// SplitMix64 (Steele, Lea, Flood 2014): one `u64` of state, fast, and good enough
+/// `SplitMix64` (Steele, Lea, Flood 2014): one `u64` of state, fast, and good enough
 /// for simulation. Not the textbook LCG normalised by `u64::MAX`: from a small seed
 /// its first draws are close to 0, so every simulated model failed the first task.
 #[derive(Debug, Clone)]
@@ -910,10 +774,7 @@ impl SplitMix64 {
 
     /// A draw from `0..bound` by multiply-shift (Lemire 2019); its bias is below
     /// bound / 2^64. `bound` must not be 0.
-    #[expect(
-        clippy::cast_possible_truncation,
-        reason = "the high word is below `bound`"
-    )]
+    #[expect(clippy::cast_possible_truncation, reason = "the high word is below `bound`")]
     fn below(&mut self, bound: usize) -> usize {
         ((u128::from(self.next_u64()) * bound as u128) >> 64) as usize
     }
@@ -963,10 +824,7 @@ impl Flags {
     }
 
     fn value(&self, name: &str) -> Option<&str> {
-        self.given
-            .iter()
-            .find(|(seen, _)| seen == name)
-            .map(|(_, value)| value.as_str())
+        self.given.iter().find(|(seen, _)| seen == name).map(|(_, value)| value.as_str())
     }
 
     /// `--name` as a whole number within `range`, or `default` when it is absent.
@@ -1066,11 +924,7 @@ mod tests {
             assert_eq!(group(1, 0).consensus(input), Some(honest), "input {input}");
             assert_eq!(group(1, 1).consensus(input), Some(honest), "input {input}");
             assert_eq!(group(1, 2).consensus(input), None, "input {input}");
-            assert_eq!(
-                group(1, 3).consensus(input),
-                Some(honest + 999),
-                "input {input}"
-            );
+            assert_eq!(group(1, 3).consensus(input), Some(honest + 999), "input {input}");
         }
         assert_eq!(group(1, 0).consensus(i32::MAX), Some(4_294_967_294));
         assert_eq!(group(1, 0).consensus(i32::MIN), Some(-4_294_967_296));
@@ -1080,29 +934,10 @@ mod tests {
     fn unknown_node_id_is_an_error_and_changes_nothing() {
         let mut group = BftConsensus::new(1);
         let error = group.set_byzantine(&[1, 4]).unwrap_err();
-        assert_eq!(
-            error,
-            UnknownNode {
-                id: 4,
-                node_count: 4
-            }
-        );
-        assert_eq!(
-            error.to_string(),
-            "node 4 does not exist (ids run from 0 to 3)"
-        );
-        assert_eq!(
-            group.status(),
-            Status {
-                total: 4,
-                honest: 4,
-                byzantine: 0
-            }
-        );
-        assert_eq!(
-            group.set_byzantine(&[usize::MAX]).unwrap_err().id,
-            usize::MAX
-        );
+        assert_eq!(error, UnknownNode { id: 4, node_count: 4 });
+        assert_eq!(error.to_string(), "node 4 does not exist (ids run from 0 to 3)");
+        assert_eq!(group.status(), Status { total: 4, honest: 4, byzantine: 0 });
+        assert_eq!(group.set_byzantine(&[usize::MAX]).unwrap_err().id, usize::MAX);
     }
 
     #[test]
@@ -1117,6 +952,7 @@ mod tests {
 
     #[test]
     fn scenarios_end_as_the_chapter_says() {
+        use Verdict::{AgreedOnALie, Correct, NoConsensus};
         let verdicts: Vec<Verdict> = SCENARIOS
             .iter()
             .map(|s| {
@@ -1125,11 +961,7 @@ mod tests {
                 verdict(group.consensus(s.input), s.input)
             })
             .collect();
-        use Verdict::{AgreedOnALie, Correct, NoConsensus};
-        assert_eq!(
-            verdicts,
-            [Correct, Correct, NoConsensus, Correct, AgreedOnALie]
-        );
+        assert_eq!(verdicts, [Correct, Correct, NoConsensus, Correct, AgreedOnALie]);
     }
 
     #[test]
@@ -1142,14 +974,9 @@ mod tests {
         // Every list of up to 6 orders: ATTACK exactly when attacks are more than half.
         for len in 0..=6u32 {
             for bits in 0..1u32 << len {
-                let orders: Vec<Order> = (0..len)
-                    .map(|k| if bits >> k & 1 == 1 { Attack } else { Retreat })
-                    .collect();
-                let expected = if 2 * bits.count_ones() > len {
-                    Attack
-                } else {
-                    Retreat
-                };
+                let orders: Vec<Order> =
+                    (0..len).map(|k| if bits >> k & 1 == 1 { Attack } else { Retreat }).collect();
+                let expected = if 2 * bits.count_ones() > len { Attack } else { Retreat };
                 assert_eq!(majority(&orders), expected, "{orders:?}");
             }
         }
@@ -1164,11 +991,7 @@ mod tests {
                 profiles: 16,
                 ic1_violations: 0,
                 ic2_violations: 2,
-                first_violation: Some(Profile {
-                    traitor: 1,
-                    order: Order::Attack,
-                    lies: 0
-                }),
+                first_violation: Some(Profile { traitor: 1, order: Order::Attack, lies: 0 }),
             }
         );
         assert_eq!(
@@ -1193,10 +1016,7 @@ mod tests {
         assert!(!run.consistency.holds());
         assert_eq!(run.decisions, [Order::Attack, Order::Retreat]); // L1 (traitor), L2
         assert_eq!(run.transcript.len(), 4);
-        assert_eq!(
-            run.transcript.iter().filter(|m| m.sent != m.truth).count(),
-            1
-        );
+        assert_eq!(run.transcript.iter().filter(|m| m.sent != m.truth).count(), 1);
     }
 
     #[test]
@@ -1214,14 +1034,8 @@ mod tests {
     fn om2_randomized_counts_for_the_default_seed() {
         let six = om_randomized(6, 2, 2, 10_000, 1982);
         let seven = om_randomized(7, 2, 2, 10_000, 1982);
-        assert_eq!(
-            (six.ic1_violations, six.ic2_violations, six.violations),
-            (1626, 1720, 1720)
-        );
-        assert_eq!(
-            (seven.ic1_violations, seven.ic2_violations, seven.violations),
-            (0, 0, 0)
-        );
+        assert_eq!((six.ic1_violations, six.ic2_violations, six.violations), (1626, 1720, 1720));
+        assert_eq!((seven.ic1_violations, seven.ic2_violations, seven.violations), (0, 0, 0));
         // Another seed: n = 7 still never fails, n = 6 still does.
         assert_eq!(om_randomized(7, 2, 2, 2_000, 7).violations, 0);
         assert!(om_randomized(6, 2, 2, 2_000, 7).violations > 0);
@@ -1250,14 +1064,7 @@ mod tests {
                 .iter()
                 .map(|&(n, f)| {
                     let c = quorum_check(n, f);
-                    (
-                        c.n,
-                        c.f,
-                        c.quorum,
-                        c.quorum_pairs,
-                        c.smallest_overlap,
-                        c.split_cases,
-                    )
+                    (c.n, c.f, c.quorum, c.quorum_pairs, c.smallest_overlap, c.split_cases)
                 })
                 .collect();
         assert_eq!(
@@ -1273,11 +1080,7 @@ mod tests {
         );
         for f in 1..=4 {
             assert_eq!(quorum_check(3 * f + 1, f).split_cases, 0, "f = {f}");
-            assert_eq!(
-                quorum_check(3 * f + 1, f).smallest_overlap,
-                f + 1,
-                "f = {f}"
-            );
+            assert_eq!(quorum_check(3 * f + 1, f).smallest_overlap, f + 1, "f = {f}");
             assert!(quorum_check(3 * f, f).split_cases > 0, "f = {f}");
         }
     }
@@ -1303,55 +1106,26 @@ mod tests {
 
     fn parse(args: &[&str]) -> Result<Option<Config>, String> {
         let args = args.iter().map(|a| (*a).to_string());
-        Flags::parse(args, &["trials", "seed"])?
-            .map(|flags| configure(&flags))
-            .transpose()
+        Flags::parse(args, &["trials", "seed"])?.map(|flags| configure(&flags)).transpose()
     }
 
     #[test]
     fn flags_parse_and_bad_input_is_named() {
-        assert_eq!(
-            parse(&[]),
-            Ok(Some(Config {
-                trials: 10_000,
-                seed: 1982
-            }))
-        );
-        assert_eq!(
-            parse(&["--trials", "5", "--seed=0"]),
-            Ok(Some(Config { trials: 5, seed: 0 }))
-        );
-        assert_eq!(
-            parse(&["--seed", "18446744073709551615"])
-                .unwrap()
-                .unwrap()
-                .seed,
-            u64::MAX
-        );
+        assert_eq!(parse(&[]), Ok(Some(Config { trials: 10_000, seed: 1982 })));
+        assert_eq!(parse(&["--trials", "5", "--seed=0"]), Ok(Some(Config { trials: 5, seed: 0 })));
+        assert_eq!(parse(&["--seed", "18446744073709551615"]).unwrap().unwrap().seed, u64::MAX);
         assert_eq!(parse(&["--trials", "1", "--help"]), Ok(None));
         let cases = [
-            (
-                &["--trials", "0"][..],
-                "--trials must be a whole number from 1 to 1000000, not '0'",
-            ),
-            (
-                &["--trials", "-3"],
-                "--trials must be a whole number from 1 to 1000000, not '-3'",
-            ),
-            (
-                &["--trials", "ten"],
-                "--trials must be a whole number from 1 to 1000000, not 'ten'",
-            ),
+            (&["--trials", "0"][..], "--trials must be a whole number from 1 to 1000000, not '0'"),
+            (&["--trials", "-3"], "--trials must be a whole number from 1 to 1000000, not '-3'"),
+            (&["--trials", "ten"], "--trials must be a whole number from 1 to 1000000, not 'ten'"),
             (
                 &["--seed", "18446744073709551616"],
                 "--seed must be a whole number from 0 to 18446744073709551615, not '18446744073709551616'",
             ),
             (&["--trials"], "--trials needs a value"),
             (&["--trials", "--seed", "3"], "--trials needs a value"),
-            (
-                &["--seed", "1", "--seed", "2"],
-                "--seed is given more than once",
-            ),
+            (&["--seed", "1", "--seed", "2"], "--seed is given more than once"),
             (&["--verbose"], "unknown flag --verbose"),
             (&["extra"], "unexpected argument 'extra'"),
         ];

@@ -1,1 +1,1085 @@
-fn main() {}
+//! Chapter 4, Example 2: cross-checking simulated language models.
+//!
+//! Three simulated models, each with an assumed error rate (they are simulations,
+//! not measurements of real products), answer the same code generation tasks. The
+//! program compares four ways to use them: one model alone, two that must agree,
+//! a majority of three, and three that must all agree. Every measured rate stands
+//! beside the exact rate the code computes from the error rates.
+//!
+//! It then shows what a single error rate hides: a wrong answer that is caught
+//! (rejected, so a person or a retry can step in) differs from one that passes
+//! silently. It prices each strategy per delivered answer, adds correlated
+//! errors (hard tasks that every model gets wrong together), and charts majority
+//! voting over 1 to 15 models.
+//!
+//! Run it with `make run-ch04-dual`, or
+//! `cargo run --release --bin dual_model -- --tasks 100000` (see `--help`).
+
+use std::io::{self, BufWriter, Write};
+use std::ops::RangeInclusive;
+use std::path::Path;
+use std::process::ExitCode;
+use std::thread;
+use std::time::Instant;
+
+// ============================================================================
+// Part 1: simulated models
+// ============================================================================
+
+// ANCHOR: model
+/// A model's answer: `CORRECT`, or one of K wrong variants numbered 1 to K.
+/// Two wrong answers agree only when they are the same variant.
+type Answer = usize;
+const CORRECT: Answer = 0;
+
+/// A task. On a hard task every model errs with the same high probability,
+/// which is what makes their errors correlated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Task {
+    id: u64,
+    hard: bool,
+}
+
+/// One model's answer to one task. It holds no text: the code is written out
+/// only when it is shown, so the simulation's inner loop never allocates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct CodeGenResult<'a> {
+    model: &'a str,
+    task: Task,
+    answer: Answer,
+}
+
+impl CodeGenResult<'_> {
+    fn is_correct(&self) -> bool {
+        self.answer == CORRECT
+    }
+
+    fn code(&self) -> String {
+        let id = self.task.id;
+        match self.answer {
+            CORRECT => format!("fn task_{id}() {{ /* correct implementation */ }}"),
+            variant => format!("fn task_{id}() {{ /* hallucinated bug #{variant} */ }}"),
+        }
+    }
+}
+
+/// A simulated LLM: it errs with an assumed probability, drawn from its own
+/// seeded generator, so the same seed gives the same answers.
+#[derive(Debug, Clone)]
+struct SimulatedLLM {
+    name: String,
+    /// Error probabilities on easy and hard tasks, as thresholds: a draw of 53
+    /// random bits below the threshold is an error (see `threshold_53`).
+    easy_threshold: u64,
+    hard_threshold: u64,
+    wrong_variants: usize,
+    rng: SplitMix64,
+}
+
+impl SimulatedLLM {
+    fn generate_code(&mut self, task: Task) -> CodeGenResult<'_> {
+        let threshold = if task.hard { self.hard_threshold } else { self.easy_threshold };
+        // No branch on the random outcome itself: a mispredicted branch per call
+        // would cost more than the whole call.
+        let wrong = usize::from(self.rng.next_u64() >> 11 < threshold);
+        let answer = if self.wrong_variants == 1 || wrong == 0 {
+            wrong
+        } else {
+            1 + self.rng.below(self.wrong_variants)
+        };
+        CodeGenResult { model: &self.name, task, answer }
+    }
+}
+
+/// Probability `p` in [0, 1] as a threshold on 53 random bits, exact for every
+/// `f64` that is a multiple of 2^-53 (0 and 1 included).
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "p is validated to lie in [0, 1], so the product is in [0, 2^53]"
+)]
+fn threshold_53(p: f64) -> u64 {
+    (p * 9_007_199_254_740_992.0).round() as u64
+}
+// ANCHOR_END: model
+
+// ANCHOR: difficulty
+/// A mix of easy and hard tasks. On a hard task every model errs with
+/// probability `hard_error`; a model's easy-task rate is then chosen so that its
+/// overall rate stays what `--models` says.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Difficulty {
+    hard_fraction: f64,
+    hard_error: f64,
+}
+
+impl Difficulty {
+    const INDEPENDENT: Difficulty = Difficulty { hard_fraction: 0.0, hard_error: 0.0 };
+
+    /// The easy-task rate e with H * Q + (1 - H) * e = `overall`, or `None`
+    /// when no rate in [0, 1] does that.
+    fn easy_error(self, overall: f64) -> Option<f64> {
+        let Difficulty { hard_fraction: h, hard_error: q } = self;
+        let easy = (overall - h * q) / (1.0 - h);
+        // A tolerance for rounding, so that e.g. H = 0.5, Q = 0.46, p = 0.23 works.
+        (-1e-12..=1.0 + 1e-12).contains(&easy).then(|| easy.clamp(0.0, 1.0))
+    }
+}
+
+/// A model as the command line describes it.
+#[derive(Debug, Clone, PartialEq)]
+struct ModelSpec {
+    name: String,
+    error_rate: f64,
+}
+
+impl ModelSpec {
+    /// The model, ready to answer, with its own generator stream.
+    fn instance(&self, difficulty: Difficulty, wrong_variants: usize, rng: SplitMix64) -> SimulatedLLM {
+        let easy = difficulty.easy_error(self.error_rate).unwrap_or(self.error_rate);
+        SimulatedLLM {
+            name: self.name.clone(),
+            easy_threshold: threshold_53(easy),
+            hard_threshold: threshold_53(difficulty.hard_error),
+            wrong_variants,
+            rng,
+        }
+    }
+}
+// ANCHOR_END: difficulty
+
+// ============================================================================
+// Part 2: strategies and their outcomes
+// ============================================================================
+
+// ANCHOR: strategy
+/// Ways to turn the answers of up to three models into one decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Strategy {
+    /// The first model's answer, unchecked.
+    Single,
+    /// The first two models must give the same answer.
+    DualAgreement,
+    /// At least two of the three must give the same answer.
+    TripleMajority,
+    /// All three must give the same answer.
+    TripleUnanimous,
+}
+
+impl Strategy {
+    const ALL: [Strategy; 4] =
+        [Strategy::Single, Strategy::DualAgreement, Strategy::TripleMajority, Strategy::TripleUnanimous];
+
+    fn calls(self) -> u64 {
+        match self {
+            Strategy::Single => 1,
+            Strategy::DualAgreement => 2,
+            Strategy::TripleMajority | Strategy::TripleUnanimous => 3,
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Strategy::Single => "Single",
+            Strategy::DualAgreement => "Dual agreement (2 of 2)",
+            Strategy::TripleMajority => "Triple majority (2 of 3)",
+            Strategy::TripleUnanimous => "Triple unanimous (3 of 3)",
+        }
+    }
+
+    /// The accepted answer, or `None`: rejected, to be escalated or retried.
+    fn decide(self, [a, b, c]: [Answer; 3]) -> Option<Answer> {
+        match self {
+            Strategy::Single => Some(a),
+            Strategy::DualAgreement => (a == b).then_some(a),
+            Strategy::TripleMajority if a == b || a == c => Some(a),
+            Strategy::TripleMajority => (b == c).then_some(b),
+            Strategy::TripleUnanimous => (a == b && b == c).then_some(a),
+        }
+    }
+}
+// ANCHOR_END: strategy
+
+// ANCHOR: tally
+/// Counts from a run, per strategy (indexed as `Strategy::ALL`). A task is
+/// accepted and correct, rejected, or a silent error: accepted but wrong.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Tally {
+    tasks: u64,
+    correct: [u64; 4],
+    rejected: [u64; 4],
+}
+
+impl Tally {
+    fn record(&mut self, answers: [Answer; 3]) {
+        self.tasks += 1;
+        for (s, strategy) in Strategy::ALL.into_iter().enumerate() {
+            let decision = strategy.decide(answers);
+            self.correct[s] += u64::from(decision == Some(CORRECT));
+            self.rejected[s] += u64::from(decision.is_none());
+        }
+    }
+
+    fn silent(&self, s: usize) -> u64 {
+        self.tasks - self.correct[s] - self.rejected[s]
+    }
+
+    fn merge(mut self, other: Tally) -> Tally {
+        self.tasks += other.tasks;
+        for s in 0..4 {
+            self.correct[s] += other.correct[s];
+            self.rejected[s] += other.rejected[s];
+        }
+        self
+    }
+}
+// ANCHOR_END: tally
+
+// ANCHOR: simulate
+/// Everything a run depends on. The counts depend on nothing else: not on the
+/// number of threads, nor on the machine.
+#[derive(Debug, Clone)]
+struct Run<'a> {
+    models: [&'a ModelSpec; 3],
+    difficulty: Difficulty,
+    wrong_variants: usize,
+    tasks: u64,
+    seed: u64,
+}
+
+/// Tasks are simulated in blocks of this size, each block with generator
+/// streams of its own, so that any thread can run any block.
+const BLOCK_TASKS: u64 = 1 << 16;
+
+/// The generator for one (block, stream) pair: streams 0 to 2 are the models,
+/// stream 3 draws task difficulty.
+fn block_stream(seed: u64, block: u64, stream: u64) -> SplitMix64 {
+    let mix = |x: u64| SplitMix64::new(x).next_u64();
+    SplitMix64::new(mix(mix(mix(seed) ^ block) ^ stream))
+}
+
+fn simulate_block(run: &Run, block: u64) -> Tally {
+    let mut models = [0, 1, 2].map(|i| {
+        run.models[i as usize].instance(run.difficulty, run.wrong_variants, block_stream(run.seed, block, i))
+    });
+    let mut difficulty = block_stream(run.seed, block, 3);
+    let hard_threshold = threshold_53(run.difficulty.hard_fraction);
+    let first = block * BLOCK_TASKS;
+    let mut tally = Tally::default();
+    for id in first..run.tasks.min(first + BLOCK_TASKS) {
+        let hard = hard_threshold > 0 && difficulty.next_u64() >> 11 < hard_threshold;
+        let task = Task { id, hard };
+        tally.record(models.each_mut().map(|model| model.generate_code(task).answer));
+    }
+    tally
+}
+
+/// Runs every block, spread over `threads` threads; thread t takes blocks t,
+/// t + threads, ... Integer sums do not depend on their order, so neither do the counts.
+fn simulate(run: &Run, threads: usize) -> Tally {
+    let blocks = run.tasks.div_ceil(BLOCK_TASKS);
+    let threads = u64::try_from(threads).unwrap_or(1).clamp(1, blocks.max(1));
+    thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    (t..blocks)
+                        .step_by(usize::try_from(threads).unwrap_or(1))
+                        .map(|block| simulate_block(run, block))
+                        .fold(Tally::default(), Tally::merge)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            // A worker only panics on a bug in this file; pass the panic on.
+            .map(|worker| worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .fold(Tally::default(), Tally::merge)
+    })
+}
+// ANCHOR_END: simulate
+
+// ============================================================================
+// Part 3: exact rates, and intervals for the measured ones
+// ============================================================================
+
+// ANCHOR: exact
+/// Probabilities of the three outcomes of a strategy; they add up to 1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Rates {
+    correct: f64,
+    rejected: f64,
+    silent: f64,
+}
+
+impl Rates {
+    fn new(correct: f64, silent: f64) -> Rates {
+        // Clamped, so rounding never shows as a rejection rate of -0.00%.
+        Rates { correct, rejected: (1.0 - correct - silent).max(0.0), silent }
+    }
+
+    fn mix(self, weight: f64, other: Rates) -> Rates {
+        let blend = |x: f64, y: f64| weight * x + (1.0 - weight) * y;
+        Rates {
+            correct: blend(self.correct, other.correct),
+            rejected: blend(self.rejected, other.rejected),
+            silent: blend(self.silent, other.silent),
+        }
+    }
+}
+
+/// Exact outcome rates, per strategy, when the models err independently with
+/// probabilities `[a, b, c]` and a wrong answer is one of `k` variants, uniformly.
+#[expect(clippy::many_single_char_names, reason = "the names follow the formulas")]
+fn exact_rates([a, b, c]: [f64; 3], k: usize) -> [Rates; 4] {
+    let (ra, rb, rc) = (1.0 - a, 1.0 - b, 1.0 - c);
+    let k = k as f64;
+    // Two wrong answers agree with probability 1/k; of three, some two agree
+    // unless all differ, which has probability (k - 1)(k - 2) / k^2.
+    let some_pair_agrees = 1.0 - (k - 1.0) * (k - 2.0) / (k * k);
+    [
+        Rates::new(ra, a),
+        Rates::new(ra * rb, a * b / k),
+        Rates::new(
+            ra * rb * rc + a * rb * rc + ra * b * rc + ra * rb * c,
+            (a * b * rc + a * rb * c + ra * b * c) / k + a * b * c * some_pair_agrees,
+        ),
+        Rates::new(ra * rb * rc, a * b * c / (k * k)),
+    ]
+}
+
+/// Exact rates under a difficulty mix: a weighted sum of the hard and easy cases,
+/// since the models err independently once the task's difficulty is known.
+fn exact_rates_mixed(run: &Run) -> [Rates; 4] {
+    let d = run.difficulty;
+    let easy = run.models.map(|m| d.easy_error(m.error_rate).unwrap_or(m.error_rate));
+    let hard = exact_rates([d.hard_error; 3], run.wrong_variants);
+    let easy = exact_rates(easy, run.wrong_variants);
+    [0, 1, 2, 3].map(|s| hard[s].mix(d.hard_fraction, easy[s]))
+}
+
+/// The 95% Wilson score interval of a proportion `hits / trials` (Wilson 1927):
+/// unlike the normal approximation it stays inside [0, 1] and is sound near 0 and 1.
+fn wilson_interval(hits: u64, trials: u64) -> (f64, f64) {
+    const Z: f64 = 1.959_963_984_540_054; // the 97.5% quantile of the normal
+    let n = trials as f64;
+    let p = hits as f64 / n;
+    let z2 = Z * Z;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = Z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+// ANCHOR_END: exact
+
+// ANCHOR: cost
+/// What a strategy costs per answer it delivers, when every rejected task is
+/// asked again, each retry a fresh draw independent of the last.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Delivered {
+    /// Model calls per delivered answer: calls per attempt / P(accepted).
+    calls: f64,
+    /// The share of delivered answers that are wrong.
+    silent_share: f64,
+}
+
+fn delivered(strategy: Strategy, rates: Rates) -> Option<Delivered> {
+    let accepted = rates.correct + rates.silent;
+    (accepted > 0.0).then(|| Delivered {
+        calls: strategy.calls() as f64 / accepted,
+        silent_share: rates.silent / accepted,
+    })
+}
+// ANCHOR_END: cost
+
+// ============================================================================
+// Part 4: majority voting over n models
+// ============================================================================
+
+// ANCHOR: scaling
+/// The error of a strict majority vote over n independent models that each err
+/// with probability `e`: P(at most (n - 1) / 2 correct answers), for odd n.
+fn majority_error(n: u32, e: f64) -> f64 {
+    let mut coefficient = 1.0; // C(n, j), built up as j grows
+    let mut error = 0.0;
+    for j in 0..=(n - 1) / 2 {
+        if j > 0 {
+            coefficient *= f64::from(n - j + 1) / f64::from(j);
+        }
+        error += coefficient * (1.0 - e).powf(f64::from(j)) * e.powf(f64::from(n - j));
+    }
+    error
+}
+
+/// The same under a difficulty mix: the hard and easy cases weighted by their
+/// share (the form Chen et al., NeurIPS 2024, analyse). `None` when the mix
+/// cannot give an overall error of `e`.
+fn majority_error_mixed(n: u32, e: f64, d: Difficulty) -> Option<f64> {
+    let easy = d.easy_error(e)?;
+    Some(d.hard_fraction * majority_error(n, d.hard_error) + (1.0 - d.hard_fraction) * majority_error(n, easy))
+}
+
+/// Measures the majority vote over `n` identical models under `d`, with the same
+/// generator and models as the rest of the program; returns the error count.
+fn measure_majority(n: u32, e: f64, d: Difficulty, tasks: u64, seed: u64) -> u64 {
+    let spec = ModelSpec { name: String::from("identical"), error_rate: e };
+    let mut models: Vec<SimulatedLLM> =
+        (0..u64::from(n)).map(|i| spec.instance(d, 1, block_stream(seed, u64::from(n), i))).collect();
+    let mut difficulty = block_stream(seed, u64::from(n), u64::from(n));
+    let hard_threshold = threshold_53(d.hard_fraction);
+    let mut errors = 0;
+    for id in 0..tasks {
+        let hard = hard_threshold > 0 && difficulty.next_u64() >> 11 < hard_threshold;
+        let task = Task { id, hard };
+        let correct: u32 = models.iter_mut().map(|m| u32::from(m.generate_code(task).is_correct())).sum();
+        errors += u64::from(2 * correct < n);
+    }
+    errors
+}
+// ANCHOR_END: scaling
+
+// ANCHOR: scaling_curves
+/// Model counts on the chart, and those that are also measured.
+const ODD_N: [u32; 8] = [1, 3, 5, 7, 9, 11, 13, 15];
+const MEASURED_N: [u32; 4] = [1, 5, 9, 15];
+const SCALING_TASKS: u64 = 100_000;
+
+/// A mix where more votes end up worse: on hard tasks the wrong answer is the
+/// likelier one, so a larger vote makes it more certain (Chen et al., 2024).
+const FALLING_MIX: Difficulty = Difficulty { hard_fraction: 0.3, hard_error: 0.6 };
+
+/// One line of the chart: exact errors at every `ODD_N`, measured at `MEASURED_N`.
+#[derive(Debug, Clone, PartialEq)]
+struct Curve {
+    label: String,
+    exact: Vec<f64>,
+    measured: Vec<(u32, f64)>,
+}
+
+fn describe(d: Difficulty) -> String {
+    if d.hard_fraction == 0.0 {
+        "independent errors".to_string()
+    } else {
+        format!("{} hard tasks, hard error {}", percent(d.hard_fraction, 0), percent(d.hard_error, 0))
+    }
+}
+
+/// Curves for models of error `e`: independent, the `--hard-*` mix, and
+/// `FALLING_MIX`; a mix that cannot give an overall error of `e` is left out.
+fn scaling_curves(e: f64, correlated: Difficulty, seed: u64) -> Vec<Curve> {
+    let mut mixes = vec![Difficulty::INDEPENDENT];
+    for d in [correlated, FALLING_MIX] {
+        if !mixes.contains(&d) && d.easy_error(e).is_some() {
+            mixes.push(d);
+        }
+    }
+    mixes
+        .into_iter()
+        .map(|d| Curve {
+            label: describe(d),
+            exact: ODD_N.iter().filter_map(|&n| majority_error_mixed(n, e, d)).collect(),
+            measured: MEASURED_N
+                .iter()
+                .map(|&n| (n, measure_majority(n, e, d, SCALING_TASKS, seed) as f64 / SCALING_TASKS as f64))
+                .collect(),
+        })
+        .collect()
+}
+// ANCHOR_END: scaling_curves
+
+// ANCHOR: svg
+/// The chart as an SVG document: axes with ticks, a title, a legend, a line per
+/// curve through its exact values and a circle per measured value.
+fn scaling_svg(e: f64, curves: &[Curve]) -> String {
+    const COLORS: [&str; 3] = ["#1f5fa8", "#c0392b", "#2e8b57"];
+    const DASHES: [&str; 3] = ["none", "8 4", "3 3"];
+    let (left, right, top, bottom) = (70.0, 560.0, 60.0, 380.0);
+    let highest = curves.iter().flat_map(|c| c.exact.iter()).fold(0.0_f64, |a, &b| a.max(b));
+    let y_ticks: Vec<f64> = (0..=20).map(|step| f64::from(step) * 0.05).collect();
+    let y_max = y_ticks.iter().copied().find(|&tick| tick >= highest && tick > 0.0).unwrap_or(1.0);
+    let x = |n: u32| left + (right - left) * f64::from(n - 1) / 14.0;
+    let y = |rate: f64| bottom - (bottom - top) * rate / y_max;
+
+    let mut svg = vec![
+        r#"<?xml version="1.0" encoding="UTF-8"?>"#.to_string(),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="820" height="440" viewBox="0 0 820 440" font-family="sans-serif" font-size="13">"#.to_string(),
+        r##"<rect x="0" y="0" width="820" height="440" fill="#ffffff"/>"##.to_string(),
+        format!(
+            r#"<text x="410" y="30" text-anchor="middle" font-size="16" font-weight="bold">Majority vote over n simulated models, each with error {}</text>"#,
+            percent(e, 0)
+        ),
+        format!(r##"<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#000000"/>"##),
+        format!(r##"<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#000000"/>"##),
+        format!(r#"<text x="{}" y="{}" text-anchor="middle">number of models n</text>"#, (left + right) / 2.0, bottom + 45.0),
+        format!(
+            r#"<text x="20" y="{0}" text-anchor="middle" transform="rotate(-90 20 {0})">error rate (no correct majority)</text>"#,
+            (top + bottom) / 2.0
+        ),
+    ];
+    for n in ODD_N {
+        let tx = x(n);
+        svg.push(format!(r##"<line x1="{tx}" y1="{bottom}" x2="{tx}" y2="{}" stroke="#000000"/>"##, bottom + 5.0));
+        svg.push(format!(r#"<text x="{tx}" y="{}" text-anchor="middle">{n}</text>"#, bottom + 20.0));
+    }
+    for &rate in y_ticks.iter().filter(|&&tick| tick <= y_max + 1e-9) {
+        let ty = y(rate);
+        svg.push(format!(r##"<line x1="{}" y1="{ty:.1}" x2="{right}" y2="{ty:.1}" stroke="#dddddd"/>"##, left + 1.0));
+        svg.push(format!(r##"<line x1="{}" y1="{ty:.1}" x2="{left}" y2="{ty:.1}" stroke="#000000"/>"##, left - 5.0));
+        svg.push(format!(r#"<text x="{}" y="{:.1}" text-anchor="end">{}</text>"#, left - 8.0, ty + 4.0, percent(rate, 0)));
+    }
+    for (i, curve) in curves.iter().enumerate() {
+        let (color, dash) = (COLORS[i % 3], DASHES[i % 3]);
+        let points: Vec<String> =
+            ODD_N.iter().zip(&curve.exact).map(|(&n, &rate)| format!("{:.1},{:.1}", x(n), y(rate))).collect();
+        svg.push(format!(
+            r#"<polyline fill="none" stroke="{color}" stroke-width="2" stroke-dasharray="{dash}" points="{}"/>"#,
+            points.join(" ")
+        ));
+        for &(n, rate) in &curve.measured {
+            svg.push(format!(
+                r##"<circle cx="{:.1}" cy="{:.1}" r="4" fill="#ffffff" stroke="{color}" stroke-width="2"/>"##,
+                x(n),
+                y(rate)
+            ));
+        }
+        let ly = top + 20.0 + 24.0 * i as f64;
+        svg.push(format!(
+            r#"<line x1="580" y1="{ly}" x2="610" y2="{ly}" stroke="{color}" stroke-width="2" stroke-dasharray="{dash}"/>"#
+        ));
+        svg.push(format!(r#"<text x="618" y="{}">{}</text>"#, ly + 4.0, curve.label));
+    }
+    let ly = top + 20.0 + 24.0 * curves.len() as f64;
+    svg.push(format!(r##"<circle cx="595" cy="{ly}" r="4" fill="#ffffff" stroke="#000000" stroke-width="2"/>"##));
+    svg.push(format!(r#"<text x="618" y="{}">measured, {SCALING_TASKS} tasks each</text>"#, ly + 4.0));
+    svg.push(format!(r#"<text x="580" y="{}">lines: exact</text>"#, ly + 28.0));
+    svg.push("</svg>\n".to_string());
+    svg.join("\n")
+}
+// ANCHOR_END: svg
+
+// ============================================================================
+// Printing: everything below formats what the functions above computed
+// ============================================================================
+
+/// `rate` as a percentage. Adding 0.0 turns -0.0 into 0.0, so nothing prints "-0.00%".
+fn percent(rate: f64, decimals: usize) -> String {
+    format!("{:.*}%", decimals, rate * 100.0 + 0.0)
+}
+
+/// How a strategy's error compares with the baseline's, worded both ways round.
+fn compared(error: f64, baseline: f64) -> String {
+    if error == baseline {
+        "same as single".to_string()
+    } else if baseline == 0.0 {
+        "more errors (single has none)".to_string()
+    } else if error == 0.0 {
+        "no errors".to_string()
+    } else if error < baseline {
+        format!("{:.1}x fewer errors", baseline / error)
+    } else {
+        format!("{:.1}x more errors", error / baseline)
+    }
+}
+
+fn print_setup(out: &mut dyn Write, config: &Config) -> io::Result<()> {
+    writeln!(out, "Setup: simulated models with assumed error rates, not measurements of real products")?;
+    writeln!(out, "   Tasks: {} code generation requests, seed {}", config.tasks, config.seed)?;
+    let models: Vec<String> =
+        config.models.iter().map(|m| format!("{} ({} err)", m.name, percent(m.error_rate, 2))).collect();
+    writeln!(out, "   Models: {}", models[..3].join(", "))?;
+    if models.len() > 3 {
+        writeln!(out, "   Also given, not used (Tests 1-3 take the first three): {}", models[3..].join(", "))?;
+    }
+    let variants = match config.wrong_variants {
+        1 => "1 (every wrong answer identical: the worst case for voting)".to_string(),
+        k => format!("{k} (a wrong answer is one of them, uniformly)"),
+    };
+    writeln!(out, "   Wrong-answer variants K: {variants}")?;
+    writeln!(out)?;
+    writeln!(out, "The first tasks as the models answer them (the same draws as Test 1-3):")?;
+    let run = config.run(Difficulty::INDEPENDENT);
+    let mut models = [0, 1, 2]
+        .map(|i| run.models[i as usize].instance(run.difficulty, run.wrong_variants, block_stream(run.seed, 0, i)));
+    for id in 0..config.tasks.min(2) {
+        for model in &mut models {
+            let result = model.generate_code(Task { id, hard: false });
+            writeln!(out, "   {:<8} {}", result.model, result.code())?;
+        }
+    }
+    Ok(())
+}
+
+fn print_tests(out: &mut dyn Write, config: &Config, tally: &Tally, exact: &[Rates; 4]) -> io::Result<()> {
+    let names: Vec<&str> = config.models.iter().map(|m| m.name.as_str()).collect();
+    let titles = [
+        format!("Test 1: single model ({})", names[0]),
+        format!("Test 2: dual model, both must be correct ({} + {})", names[0], names[1]),
+        format!("Test 3: triple majority, at least 2 of 3 correct ({} + {} + {})", names[0], names[1], names[2]),
+    ];
+    let n = tally.tasks as f64;
+    for (s, title) in titles.iter().enumerate() {
+        writeln!(out, "{title}")?;
+        writeln!(out, "   Correct: {}/{}", tally.correct[s], tally.tasks)?;
+        let measured = 1.0 - tally.correct[s] as f64 / n;
+        writeln!(out, "   Error rate: {} (exact: {})", percent(measured, 2), percent(1.0 - exact[s].correct, 2))?;
+        writeln!(out)?;
+    }
+    let baseline = 1.0 - tally.correct[0] as f64 / n;
+    writeln!(out, "Results summary (measured on the {} tasks above; error = not accepted as correct):", tally.tasks)?;
+    writeln!(out, "   strategy                     calls   error rate   compared with single")?;
+    for s in 0..3 {
+        let strategy = Strategy::ALL[s];
+        let error = 1.0 - tally.correct[s] as f64 / n;
+        writeln!(
+            out,
+            "   {:<27} {:>5}   {:>10}   {}",
+            strategy.label(),
+            strategy.calls(),
+            percent(error, 2),
+            if s == 0 { "baseline".to_string() } else { compared(error, baseline) }
+        )?;
+    }
+    Ok(())
+}
+
+fn print_outcomes(out: &mut dyn Write, title: &str, run: &Run, tally: &Tally) -> io::Result<()> {
+    let exact = exact_rates_mixed(run);
+    writeln!(out, "{title}")?;
+    writeln!(out, "   measured over {} tasks [95% Wilson interval] | exact", tally.tasks)?;
+    for (s, strategy) in Strategy::ALL.into_iter().enumerate() {
+        writeln!(out, "   {}, {} call(s) per task:", strategy.label(), strategy.calls())?;
+        let rows = [
+            ("accepted and correct", tally.correct[s], exact[s].correct),
+            ("rejected", tally.rejected[s], exact[s].rejected),
+            ("silent error", tally.silent(s), exact[s].silent),
+        ];
+        for (outcome, count, exact) in rows {
+            let (low, high) = wilson_interval(count, tally.tasks);
+            writeln!(
+                out,
+                "      {outcome:<21} {:>7} [{:>7}, {:>7}] | {:>7}",
+                percent(count as f64 / tally.tasks as f64, 2),
+                percent(low, 2),
+                percent(high, 2),
+                percent(exact, 2)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn print_reconciliation(out: &mut dyn Write, config: &Config, exact: &[Rates; 4]) -> io::Result<()> {
+    let run = config.run(Difficulty::INDEPENDENT);
+    let rates = run.models.map(|m| m.error_rate);
+    let worst_case = exact_rates(rates, 1);
+    writeln!(out, "Where the first draft's \"Dual ~5%\" and \"Triple ~2%\" come from:")?;
+    writeln!(
+        out,
+        "   {} silent errors = {} x {}: dual agreement, when every wrong answer is identical (K = 1)",
+        percent(worst_case[1].silent, 3),
+        rates[0],
+        rates[1]
+    )?;
+    writeln!(
+        out,
+        "   {} silent errors = {} x {} x {}: triple unanimous, K = 1",
+        percent(worst_case[3].silent, 3),
+        rates[0],
+        rates[1],
+        rates[2]
+    )?;
+    writeln!(
+        out,
+        "   Those count only wrong answers that pass. Tests 2 and 3 count every task not accepted\n   \
+         as correct, rejected ones included: exactly {} and {}.",
+        percent(1.0 - exact[1].correct, 2),
+        percent(1.0 - exact[2].correct, 2)
+    )
+}
+
+fn print_delivered(out: &mut dyn Write, exact: &[Rates; 4]) -> io::Result<()> {
+    writeln!(out, "Cost per delivered answer (exact; a rejected task is retried, independently, until accepted):")?;
+    writeln!(out, "   strategy                     calls/try   accepted   calls/delivered   wrong among delivered")?;
+    for (strategy, rates) in Strategy::ALL.into_iter().zip(exact) {
+        let (calls, share) = match delivered(strategy, *rates) {
+            Some(d) => (format!("{:.2}", d.calls), percent(d.silent_share, 2)),
+            None => ("never".to_string(), "-".to_string()),
+        };
+        writeln!(
+            out,
+            "   {:<27} {:>9}   {:>8}   {calls:>15}   {share:>21}",
+            strategy.label(),
+            strategy.calls(),
+            percent(rates.correct + rates.silent, 2)
+        )?;
+    }
+    Ok(())
+}
+
+fn print_scaling(out: &mut dyn Write, e: f64, curves: &[Curve]) -> io::Result<()> {
+    writeln!(
+        out,
+        "Majority vote over n identical models, each with error {} (error = no correct majority):",
+        percent(e, 2)
+    )?;
+    writeln!(out, "   each cell: exact, then | measured over {SCALING_TASKS} tasks where measured")?;
+    for (i, curve) in curves.iter().enumerate() {
+        writeln!(out, "   curve {}: {}", i + 1, curve.label)?;
+    }
+    let header: Vec<String> = (1..=curves.len()).map(|i| format!("{:<18}", format!("curve {i}"))).collect();
+    writeln!(out, "    n   {}", header.join(" ").trim_end())?;
+    for (row, &n) in ODD_N.iter().enumerate() {
+        let cells: Vec<String> = curves
+            .iter()
+            .map(|curve| {
+                let exact = percent(curve.exact[row], 2);
+                match curve.measured.iter().find(|&&(m, _)| m == n) {
+                    Some(&(_, rate)) => format!("{exact:>6} | {:>6}", percent(rate, 2)),
+                    None => format!("{exact:>6}"),
+                }
+            })
+            .map(|cell| format!("{cell:<18}"))
+            .collect();
+        writeln!(out, "   {n:>2}   {}", cells.join(" ").trim_end())?;
+    }
+    Ok(())
+}
+
+// ============================================================================
+// Benchmark mode: `--bench TASKS` (timings vary by machine, so never in the book)
+// ============================================================================
+
+fn bench(config: &Config, tasks: u64, out: &mut dyn Write) -> io::Result<()> {
+    let run = Run { tasks, ..config.run(Difficulty::INDEPENDENT) };
+    let calls = 3.0 * tasks as f64;
+    let threshold = threshold_53(run.models[0].error_rate);
+    let start = Instant::now();
+    let mut rng = SplitMix64::new(config.seed);
+    let mut wrong = 0u64;
+    for _ in 0..3 * tasks {
+        wrong += u64::from(rng.next_u64() >> 11 < threshold);
+    }
+    std::hint::black_box(wrong);
+    let bare = calls / start.elapsed().as_secs_f64();
+    let timed = |threads: usize| {
+        let start = Instant::now();
+        let tally = simulate(&run, threads);
+        (tally, calls / start.elapsed().as_secs_f64())
+    };
+    let (one_tally, one) = timed(1);
+    let (all_tally, all) = timed(config.threads);
+    writeln!(out, "Benchmark: {tasks} tasks, 3 model calls each, all four strategies counted")?;
+    writeln!(out, "   bare generator loop, 1 thread:   {:>7.0} million calls/s", bare / 1e6)?;
+    writeln!(out, "   simulation, 1 thread:            {:>7.0} million calls/s ({:.2} of the bare loop)", one / 1e6, one / bare)?;
+    writeln!(
+        out,
+        "   simulation, {} thread(s):        {:>7.0} million calls/s ({:.2}x one thread)",
+        config.threads,
+        all / 1e6,
+        all / one
+    )?;
+    writeln!(out, "   identical counts with 1 and {} thread(s): {}", config.threads, one_tally == all_tally)
+}
+
+// ============================================================================
+// Command line
+// ============================================================================
+
+const USAGE: &str = "\
+dual_model: cross-checking simulated language models (assumed error rates)
+
+Usage: dual_model [options]
+
+Options:
+  --tasks N             tasks to simulate (1 to 1000000000000, default 1000)
+  --seed S              generator seed (0 to 18446744073709551615, default 42)
+  --models LIST         at least three NAME=RATE pairs, RATE from 0 to 1
+                        (default Claude=0.23,GPT-4=0.25,Llama=0.30);
+                        the first three drive Tests 1-3
+  --wrong-variants K    distinct wrong answers a model can give, uniformly
+                        (1 to 1000000, default 1: all hallucinations agree)
+  --hard-fraction H     share of hard tasks in the correlated setting
+                        (0 to less than 1, default 0.1)
+  --hard-error Q        every model's error on a hard task (0 to 1, default 0.8)
+  --threads T           worker threads (1 to 256, default: available cores);
+                        the output is the same for every T
+  --svg DIR             also write the scaling chart to DIR/majority-scaling.svg
+  --bench N             instead of the report, time N tasks and print calls/s
+  -h, --help            print this help
+";
+
+const FLAGS: [&str; 9] =
+    ["tasks", "seed", "models", "wrong-variants", "hard-fraction", "hard-error", "threads", "svg", "bench"];
+
+/// What the command line asked for, validated.
+#[derive(Debug, Clone, PartialEq)]
+struct Config {
+    tasks: u64,
+    seed: u64,
+    models: Vec<ModelSpec>,
+    wrong_variants: usize,
+    correlated: Difficulty,
+    threads: usize,
+    svg_dir: Option<String>,
+    bench_tasks: Option<u64>,
+}
+
+impl Config {
+    fn run(&self, difficulty: Difficulty) -> Run<'_> {
+        Run {
+            models: [&self.models[0], &self.models[1], &self.models[2]],
+            difficulty,
+            wrong_variants: self.wrong_variants,
+            tasks: self.tasks,
+            seed: self.seed,
+        }
+    }
+}
+
+/// A number from the command line that must be finite and within `range`.
+fn parse_rate(flag: &str, what: &str, text: &str, range: &RangeInclusive<f64>, upper: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(value) if value.is_finite() && range.contains(&value) && !(upper == "less than 1" && value >= 1.0) => {
+            Ok(value)
+        }
+        _ => Err(format!("{flag}: {what} must be a number from 0 to {upper}, not '{text}'")),
+    }
+}
+
+fn parse_models(text: &str) -> Result<Vec<ModelSpec>, String> {
+    let mut models: Vec<ModelSpec> = Vec::new();
+    for item in text.split(',') {
+        let Some((name, rate)) = item.split_once('=') else {
+            return Err(format!("--models: '{item}' is not NAME=RATE"));
+        };
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 16 || name.chars().any(char::is_control) {
+            return Err(format!("--models: model name '{name}' must have 1 to 16 printable characters"));
+        }
+        if models.iter().any(|m| m.name == name) {
+            return Err(format!("--models: model name '{name}' is given twice"));
+        }
+        let error_rate = parse_rate("--models", &format!("the rate of {name}"), rate, &(0.0..=1.0), "1")?;
+        models.push(ModelSpec { name: name.to_string(), error_rate });
+    }
+    if models.len() < 3 {
+        return Err(format!("--models needs at least three models, got {}", models.len()));
+    }
+    Ok(models)
+}
+
+fn configure(flags: &Flags) -> Result<Config, String> {
+    let models = parse_models(flags.value("models").unwrap_or("Claude=0.23,GPT-4=0.25,Llama=0.30"))?;
+    let hard_fraction = parse_rate(
+        "--hard-fraction",
+        "the share of hard tasks",
+        flags.value("hard-fraction").unwrap_or("0.1"),
+        &(0.0..=1.0),
+        "less than 1",
+    )?;
+    let hard_error =
+        parse_rate("--hard-error", "the hard-task error", flags.value("hard-error").unwrap_or("0.8"), &(0.0..=1.0), "1")?;
+    let correlated = Difficulty { hard_fraction, hard_error };
+    if let Some(model) = models.iter().find(|m| correlated.easy_error(m.error_rate).is_none()) {
+        return Err(format!(
+            "--hard-fraction {hard_fraction} with --hard-error {hard_error} cannot keep {}'s error rate at {}: \
+             its easy-task rate would leave [0, 1]",
+            model.name, model.error_rate
+        ));
+    }
+    let available = thread::available_parallelism().map_or(1, usize::from).min(256);
+    let to_usize = |n: u64| usize::try_from(n).map_err(|_| "this number does not fit in memory".to_string());
+    Ok(Config {
+        tasks: flags.number("tasks", 1000, 1..=1_000_000_000_000)?,
+        seed: flags.number("seed", 42, 0..=u64::MAX)?,
+        models,
+        wrong_variants: to_usize(flags.number("wrong-variants", 1, 1..=1_000_000)?)?,
+        correlated,
+        threads: to_usize(flags.number("threads", available as u64, 1..=256)?)?,
+        svg_dir: flags.value("svg").map(str::to_string),
+        bench_tasks: flags.value("bench").map(|_| flags.number("bench", 0, 1..=1_000_000_000_000)).transpose()?,
+    })
+}
+
+fn write_svg(dir: &str, svg: &str) -> io::Result<()> {
+    let path = Path::new(dir).join("majority-scaling.svg");
+    std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(&path, svg))
+        .map_err(|error| io::Error::new(error.kind(), format!("--svg: cannot write {}: {error}", path.display())))
+}
+
+fn run(config: &Config, out: &mut dyn Write) -> io::Result<()> {
+    if let Some(tasks) = config.bench_tasks {
+        return bench(config, tasks, out);
+    }
+    let independent = config.run(Difficulty::INDEPENDENT);
+    let correlated = config.run(config.correlated);
+    let first_error = config.models[0].error_rate;
+    let curves = scaling_curves(first_error, config.correlated, config.seed);
+    if let Some(dir) = &config.svg_dir {
+        // Written before any output, so a bad --svg leaves stdout empty.
+        write_svg(dir, &scaling_svg(first_error, &curves))?;
+    }
+    let independent_tally = simulate(&independent, config.threads);
+    let correlated_tally = simulate(&correlated, config.threads);
+    let exact = exact_rates_mixed(&independent);
+
+    writeln!(out, "Chapter 4, Example 2: cross-checking simulated models")?;
+    writeln!(out)?;
+    print_setup(out, config)?;
+    writeln!(out)?;
+    print_tests(out, config, &independent_tally, &exact)?;
+    writeln!(out)?;
+    writeln!(out, "What an error rate hides: accepted and correct, rejected (caught), silent error")?;
+    writeln!(out, "=================================================================================")?;
+    print_outcomes(out, "Independent errors:", &independent, &independent_tally)?;
+    writeln!(out)?;
+    print_outcomes(
+        out,
+        &format!("Correlated errors ({}; overall rates unchanged):", describe(config.correlated)),
+        &correlated,
+        &correlated_tally,
+    )?;
+    writeln!(out)?;
+    print_reconciliation(out, config, &exact)?;
+    writeln!(out)?;
+    print_delivered(out, &exact)?;
+    writeln!(out)?;
+    print_scaling(out, first_error, &curves)
+}
+
+fn main() -> ExitCode {
+    run_cli("dual_model", USAGE, &FLAGS, configure, run)
+}
+
+// ============================================================================
+// Shared helpers: this block is identical in bft_demo.rs and dual_model.rs
+// (tests/shared_helpers.rs checks it), so each file stays a complete program.
+// ============================================================================
+
+// ANCHOR: shared
+/// `SplitMix64` (Steele, Lea, Flood 2014): one `u64` of state, fast, and good enough
+/// for simulation. Not the textbook LCG normalised by `u64::MAX`: from a small seed
+/// its first draws are close to 0, so every simulated model failed the first task.
+#[derive(Debug, Clone)]
+struct SplitMix64 {
+    state: u64,
+}
+
+impl SplitMix64 {
+    fn new(seed: u64) -> Self {
+        Self { state: seed }
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A draw from `0..bound` by multiply-shift (Lemire 2019); its bias is below
+    /// bound / 2^64. `bound` must not be 0.
+    #[expect(clippy::cast_possible_truncation, reason = "the high word is below `bound`")]
+    fn below(&mut self, bound: usize) -> usize {
+        ((u128::from(self.next_u64()) * bound as u128) >> 64) as usize
+    }
+}
+
+/// Command-line flags, `--name value` or `--name=value`, each at most once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Flags {
+    given: Vec<(String, String)>,
+}
+
+impl Flags {
+    /// `Ok(None)` when the user asked for `--help`.
+    fn parse(
+        args: impl IntoIterator<Item = String>,
+        known: &[&str],
+    ) -> Result<Option<Self>, String> {
+        let mut given: Vec<(String, String)> = Vec::new();
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            if arg == "--help" || arg == "-h" {
+                return Ok(None);
+            }
+            let Some(flag) = arg.strip_prefix("--") else {
+                return Err(format!("unexpected argument '{arg}'"));
+            };
+            let (name, inline_value) = match flag.split_once('=') {
+                Some((name, value)) => (name, Some(value.to_string())),
+                None => (flag, None),
+            };
+            if !known.contains(&name) {
+                return Err(format!("unknown flag --{name}"));
+            }
+            if given.iter().any(|(seen, _)| seen == name) {
+                return Err(format!("--{name} is given more than once"));
+            }
+            let value = match inline_value {
+                Some(value) => value,
+                None => args
+                    .next()
+                    .filter(|value| !value.starts_with("--"))
+                    .ok_or_else(|| format!("--{name} needs a value"))?,
+            };
+            given.push((name.to_string(), value));
+        }
+        Ok(Some(Self { given }))
+    }
+
+    fn value(&self, name: &str) -> Option<&str> {
+        self.given.iter().find(|(seen, _)| seen == name).map(|(_, value)| value.as_str())
+    }
+
+    /// `--name` as a whole number within `range`, or `default` when it is absent.
+    fn number(&self, name: &str, default: u64, range: RangeInclusive<u64>) -> Result<u64, String> {
+        let Some(text) = self.value(name) else {
+            return Ok(default);
+        };
+        match text.parse::<u64>() {
+            Ok(value) if range.contains(&value) => Ok(value),
+            _ => Err(format!(
+                "--{name} must be a whole number from {} to {}, not '{text}'",
+                range.start(),
+                range.end()
+            )),
+        }
+    }
+}
+
+/// Parses the flags, prints `usage` for `--help`, and runs the program on stdout.
+/// Bad input: one line on stderr, nothing on stdout, exit code 2.
+fn run_cli<C>(
+    program: &str,
+    usage: &str,
+    known: &[&str],
+    configure: fn(&Flags) -> Result<C, String>,
+    run: fn(&C, &mut dyn Write) -> io::Result<()>,
+) -> ExitCode {
+    let parsed = Flags::parse(std::env::args().skip(1), known);
+    let config = match parsed.and_then(|flags| flags.map(|flags| configure(&flags)).transpose()) {
+        Ok(Some(config)) => config,
+        Ok(None) => {
+            // A closed pipe is not worth an error message for a help text.
+            let _ = io::stdout().write_all(usage.as_bytes());
+            return ExitCode::SUCCESS;
+        }
+        Err(problem) => {
+            eprintln!("{program}: {problem} (see {program} --help)");
+            return ExitCode::from(2);
+        }
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    match run(&config, &mut out).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        // `bft_demo | head` closes the pipe early: stop quietly, like other tools.
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("{program}: cannot write the output: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+// ANCHOR_END: shared

@@ -135,7 +135,12 @@ struct ModelSpec {
 
 impl ModelSpec {
     /// The model, ready to answer, with its own generator stream.
-    fn instance(&self, difficulty: Difficulty, wrong_variants: usize, rng: SplitMix64) -> SimulatedLLM {
+    fn instance(
+        &self,
+        difficulty: Difficulty,
+        wrong_variants: usize,
+        rng: SplitMix64,
+    ) -> SimulatedLLM {
         let easy = difficulty.easy_error(self.error_rate).unwrap_or(self.error_rate);
         SimulatedLLM {
             name: self.name.clone(),
@@ -167,8 +172,12 @@ enum Strategy {
 }
 
 impl Strategy {
-    const ALL: [Strategy; 4] =
-        [Strategy::Single, Strategy::DualAgreement, Strategy::TripleMajority, Strategy::TripleUnanimous];
+    const ALL: [Strategy; 4] = [
+        Strategy::Single,
+        Strategy::DualAgreement,
+        Strategy::TripleMajority,
+        Strategy::TripleUnanimous,
+    ];
 
     fn calls(self) -> u64 {
         match self {
@@ -201,6 +210,41 @@ impl Strategy {
 // ANCHOR_END: strategy
 
 // ANCHOR: tally
+/// What a strategy's decision depends on: which of the three answers are wrong
+/// and which pairs agree, one bit each. The simulation's inner loop only counts
+/// tasks per pattern (no branch on random data, so no mispredictions), and each
+/// strategy judges each possible pattern once, at the end.
+const PATTERNS: usize = 1 << 6;
+
+fn pattern([a, b, c]: [Answer; 3]) -> usize {
+    let bits = [a != CORRECT, b != CORRECT, c != CORRECT, a == b, a == c, b == c];
+    bits.iter().enumerate().map(|(bit, &set)| usize::from(set) << bit).sum()
+}
+
+/// Answers that show `pattern`, or `None` when no answers can (say a == b and
+/// b == c but a != c).
+fn pattern_answers(pattern: usize) -> Option<[Answer; 3]> {
+    let bit = |k: usize| pattern >> k & 1 == 1;
+    let a = usize::from(bit(0));
+    let b = if !bit(1) {
+        CORRECT
+    } else if bit(3) {
+        a
+    } else {
+        2
+    };
+    let c = if !bit(2) {
+        CORRECT
+    } else if bit(4) {
+        a
+    } else if bit(5) {
+        b
+    } else {
+        3
+    };
+    (self::pattern([a, b, c]) == pattern).then_some([a, b, c])
+}
+
 /// Counts from a run, per strategy (indexed as `Strategy::ALL`). A task is
 /// accepted and correct, rejected, or a silent error: accepted but wrong.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -211,13 +255,22 @@ struct Tally {
 }
 
 impl Tally {
-    fn record(&mut self, answers: [Answer; 3]) {
-        self.tasks += 1;
-        for (s, strategy) in Strategy::ALL.into_iter().enumerate() {
-            let decision = strategy.decide(answers);
-            self.correct[s] += u64::from(decision == Some(CORRECT));
-            self.rejected[s] += u64::from(decision.is_none());
+    fn from_patterns(tasks_by_pattern: &[u64; PATTERNS]) -> Tally {
+        let mut tally = Tally::default();
+        for (pattern, &tasks) in tasks_by_pattern.iter().enumerate() {
+            tally.tasks += tasks;
+            let Some(answers) = pattern_answers(pattern) else {
+                continue; // no task can show this pattern, so its count is 0
+            };
+            for (s, strategy) in Strategy::ALL.into_iter().enumerate() {
+                match strategy.decide(answers) {
+                    Some(CORRECT) => tally.correct[s] += tasks,
+                    Some(_) => {}
+                    None => tally.rejected[s] += tasks,
+                }
+            }
         }
+        tally
     }
 
     fn silent(&self, s: usize) -> u64 {
@@ -258,20 +311,27 @@ fn block_stream(seed: u64, block: u64, stream: u64) -> SplitMix64 {
     SplitMix64::new(mix(mix(mix(seed) ^ block) ^ stream))
 }
 
+/// The three models as they answer the tasks of one block.
+fn block_models(run: &Run, block: u64) -> [SimulatedLLM; 3] {
+    [0, 1, 2].map(|i: usize| {
+        let rng = block_stream(run.seed, block, i as u64);
+        run.models[i].instance(run.difficulty, run.wrong_variants, rng)
+    })
+}
+
 fn simulate_block(run: &Run, block: u64) -> Tally {
-    let mut models = [0, 1, 2].map(|i| {
-        run.models[i as usize].instance(run.difficulty, run.wrong_variants, block_stream(run.seed, block, i))
-    });
+    let mut models = block_models(run, block);
     let mut difficulty = block_stream(run.seed, block, 3);
     let hard_threshold = threshold_53(run.difficulty.hard_fraction);
     let first = block * BLOCK_TASKS;
-    let mut tally = Tally::default();
+    let mut tasks_by_pattern = [0u64; PATTERNS];
     for id in first..run.tasks.min(first + BLOCK_TASKS) {
         let hard = hard_threshold > 0 && difficulty.next_u64() >> 11 < hard_threshold;
         let task = Task { id, hard };
-        tally.record(models.each_mut().map(|model| model.generate_code(task).answer));
+        tasks_by_pattern
+            [pattern(models.each_mut().map(|model| model.generate_code(task).answer))] += 1;
     }
-    tally
+    Tally::from_patterns(&tasks_by_pattern)
 }
 
 /// Runs every block, spread over `threads` threads; thread t takes blocks t,
@@ -330,7 +390,6 @@ impl Rates {
 
 /// Exact outcome rates, per strategy, when the models err independently with
 /// probabilities `[a, b, c]` and a wrong answer is one of `k` variants, uniformly.
-#[expect(clippy::many_single_char_names, reason = "the names follow the formulas")]
 fn exact_rates([a, b, c]: [f64; 3], k: usize) -> [Rates; 4] {
     let (ra, rb, rc) = (1.0 - a, 1.0 - b, 1.0 - c);
     let k = k as f64;
@@ -411,26 +470,31 @@ fn majority_error(n: u32, e: f64) -> f64 {
 }
 
 /// The same under a difficulty mix: the hard and easy cases weighted by their
-/// share (the form Chen et al., NeurIPS 2024, analyse). `None` when the mix
+/// share (the form that Chen et al. analyse, 2024). `None` when the mix
 /// cannot give an overall error of `e`.
 fn majority_error_mixed(n: u32, e: f64, d: Difficulty) -> Option<f64> {
     let easy = d.easy_error(e)?;
-    Some(d.hard_fraction * majority_error(n, d.hard_error) + (1.0 - d.hard_fraction) * majority_error(n, easy))
+    Some(
+        d.hard_fraction * majority_error(n, d.hard_error)
+            + (1.0 - d.hard_fraction) * majority_error(n, easy),
+    )
 }
 
 /// Measures the majority vote over `n` identical models under `d`, with the same
 /// generator and models as the rest of the program; returns the error count.
 fn measure_majority(n: u32, e: f64, d: Difficulty, tasks: u64, seed: u64) -> u64 {
     let spec = ModelSpec { name: String::from("identical"), error_rate: e };
-    let mut models: Vec<SimulatedLLM> =
-        (0..u64::from(n)).map(|i| spec.instance(d, 1, block_stream(seed, u64::from(n), i))).collect();
+    let mut models: Vec<SimulatedLLM> = (0..u64::from(n))
+        .map(|i| spec.instance(d, 1, block_stream(seed, u64::from(n), i)))
+        .collect();
     let mut difficulty = block_stream(seed, u64::from(n), u64::from(n));
     let hard_threshold = threshold_53(d.hard_fraction);
     let mut errors = 0;
     for id in 0..tasks {
         let hard = hard_threshold > 0 && difficulty.next_u64() >> 11 < hard_threshold;
         let task = Task { id, hard };
-        let correct: u32 = models.iter_mut().map(|m| u32::from(m.generate_code(task).is_correct())).sum();
+        let correct: u32 =
+            models.iter_mut().map(|m| u32::from(m.generate_code(task).is_correct())).sum();
         errors += u64::from(2 * correct < n);
     }
     errors
@@ -459,7 +523,11 @@ fn describe(d: Difficulty) -> String {
     if d.hard_fraction == 0.0 {
         "independent errors".to_string()
     } else {
-        format!("{} hard tasks, hard error {}", percent(d.hard_fraction, 0), percent(d.hard_error, 0))
+        format!(
+            "{} hard tasks, hard error {}",
+            percent(d.hard_fraction, 0),
+            percent(d.hard_error, 0)
+        )
     }
 }
 
@@ -479,7 +547,13 @@ fn scaling_curves(e: f64, correlated: Difficulty, seed: u64) -> Vec<Curve> {
             exact: ODD_N.iter().filter_map(|&n| majority_error_mixed(n, e, d)).collect(),
             measured: MEASURED_N
                 .iter()
-                .map(|&n| (n, measure_majority(n, e, d, SCALING_TASKS, seed) as f64 / SCALING_TASKS as f64))
+                .map(|&n| {
+                    (
+                        n,
+                        measure_majority(n, e, d, SCALING_TASKS, seed) as f64
+                            / SCALING_TASKS as f64,
+                    )
+                })
                 .collect(),
         })
         .collect()
@@ -509,27 +583,47 @@ fn scaling_svg(e: f64, curves: &[Curve]) -> String {
         ),
         format!(r##"<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#000000"/>"##),
         format!(r##"<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#000000"/>"##),
-        format!(r#"<text x="{}" y="{}" text-anchor="middle">number of models n</text>"#, (left + right) / 2.0, bottom + 45.0),
+        format!(r#"<text x="{}" y="{}" text-anchor="middle">number of models n</text>"#, f64::midpoint(left, right), bottom + 45.0),
         format!(
             r#"<text x="20" y="{0}" text-anchor="middle" transform="rotate(-90 20 {0})">error rate (no correct majority)</text>"#,
-            (top + bottom) / 2.0
+            f64::midpoint(top, bottom)
         ),
     ];
     for n in ODD_N {
         let tx = x(n);
-        svg.push(format!(r##"<line x1="{tx}" y1="{bottom}" x2="{tx}" y2="{}" stroke="#000000"/>"##, bottom + 5.0));
-        svg.push(format!(r#"<text x="{tx}" y="{}" text-anchor="middle">{n}</text>"#, bottom + 20.0));
+        svg.push(format!(
+            r##"<line x1="{tx}" y1="{bottom}" x2="{tx}" y2="{}" stroke="#000000"/>"##,
+            bottom + 5.0
+        ));
+        svg.push(format!(
+            r#"<text x="{tx}" y="{}" text-anchor="middle">{n}</text>"#,
+            bottom + 20.0
+        ));
     }
     for &rate in y_ticks.iter().filter(|&&tick| tick <= y_max + 1e-9) {
         let ty = y(rate);
-        svg.push(format!(r##"<line x1="{}" y1="{ty:.1}" x2="{right}" y2="{ty:.1}" stroke="#dddddd"/>"##, left + 1.0));
-        svg.push(format!(r##"<line x1="{}" y1="{ty:.1}" x2="{left}" y2="{ty:.1}" stroke="#000000"/>"##, left - 5.0));
-        svg.push(format!(r#"<text x="{}" y="{:.1}" text-anchor="end">{}</text>"#, left - 8.0, ty + 4.0, percent(rate, 0)));
+        svg.push(format!(
+            r##"<line x1="{}" y1="{ty:.1}" x2="{right}" y2="{ty:.1}" stroke="#dddddd"/>"##,
+            left + 1.0
+        ));
+        svg.push(format!(
+            r##"<line x1="{}" y1="{ty:.1}" x2="{left}" y2="{ty:.1}" stroke="#000000"/>"##,
+            left - 5.0
+        ));
+        svg.push(format!(
+            r#"<text x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            left - 8.0,
+            ty + 4.0,
+            percent(rate, 0)
+        ));
     }
     for (i, curve) in curves.iter().enumerate() {
         let (color, dash) = (COLORS[i % 3], DASHES[i % 3]);
-        let points: Vec<String> =
-            ODD_N.iter().zip(&curve.exact).map(|(&n, &rate)| format!("{:.1},{:.1}", x(n), y(rate))).collect();
+        let points: Vec<String> = ODD_N
+            .iter()
+            .zip(&curve.exact)
+            .map(|(&n, &rate)| format!("{:.1},{:.1}", x(n), y(rate)))
+            .collect();
         svg.push(format!(
             r#"<polyline fill="none" stroke="{color}" stroke-width="2" stroke-dasharray="{dash}" points="{}"/>"#,
             points.join(" ")
@@ -548,8 +642,13 @@ fn scaling_svg(e: f64, curves: &[Curve]) -> String {
         svg.push(format!(r#"<text x="618" y="{}">{}</text>"#, ly + 4.0, curve.label));
     }
     let ly = top + 20.0 + 24.0 * curves.len() as f64;
-    svg.push(format!(r##"<circle cx="595" cy="{ly}" r="4" fill="#ffffff" stroke="#000000" stroke-width="2"/>"##));
-    svg.push(format!(r#"<text x="618" y="{}">measured, {SCALING_TASKS} tasks each</text>"#, ly + 4.0));
+    svg.push(format!(
+        r##"<circle cx="595" cy="{ly}" r="4" fill="#ffffff" stroke="#000000" stroke-width="2"/>"##
+    ));
+    svg.push(format!(
+        r#"<text x="618" y="{}">measured, {SCALING_TASKS} tasks each</text>"#,
+        ly + 4.0
+    ));
     svg.push(format!(r#"<text x="580" y="{}">lines: exact</text>"#, ly + 28.0));
     svg.push("</svg>\n".to_string());
     svg.join("\n")
@@ -565,29 +664,39 @@ fn percent(rate: f64, decimals: usize) -> String {
     format!("{:.*}%", decimals, rate * 100.0 + 0.0)
 }
 
-/// How a strategy's error compares with the baseline's, worded both ways round.
-fn compared(error: f64, baseline: f64) -> String {
-    if error == baseline {
+/// How a strategy's error count compares with the baseline's, worded both ways round.
+fn compared(errors: u64, baseline: u64) -> String {
+    if errors == baseline {
         "same as single".to_string()
-    } else if baseline == 0.0 {
+    } else if baseline == 0 {
         "more errors (single has none)".to_string()
-    } else if error == 0.0 {
+    } else if errors == 0 {
         "no errors".to_string()
-    } else if error < baseline {
-        format!("{:.1}x fewer errors", baseline / error)
+    } else if errors < baseline {
+        format!("{:.1}x fewer errors", baseline as f64 / errors as f64)
     } else {
-        format!("{:.1}x more errors", error / baseline)
+        format!("{:.1}x more errors", errors as f64 / baseline as f64)
     }
 }
 
 fn print_setup(out: &mut dyn Write, config: &Config) -> io::Result<()> {
-    writeln!(out, "Setup: simulated models with assumed error rates, not measurements of real products")?;
+    writeln!(
+        out,
+        "Setup: simulated models with assumed error rates, not measurements of real products"
+    )?;
     writeln!(out, "   Tasks: {} code generation requests, seed {}", config.tasks, config.seed)?;
-    let models: Vec<String> =
-        config.models.iter().map(|m| format!("{} ({} err)", m.name, percent(m.error_rate, 2))).collect();
+    let models: Vec<String> = config
+        .models
+        .iter()
+        .map(|m| format!("{} ({} err)", m.name, percent(m.error_rate, 2)))
+        .collect();
     writeln!(out, "   Models: {}", models[..3].join(", "))?;
     if models.len() > 3 {
-        writeln!(out, "   Also given, not used (Tests 1-3 take the first three): {}", models[3..].join(", "))?;
+        writeln!(
+            out,
+            "   Also given, not used (Tests 1-3 take the first three): {}",
+            models[3..].join(", ")
+        )?;
     }
     let variants = match config.wrong_variants {
         1 => "1 (every wrong answer identical: the worst case for voting)".to_string(),
@@ -597,8 +706,7 @@ fn print_setup(out: &mut dyn Write, config: &Config) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "The first tasks as the models answer them (the same draws as Test 1-3):")?;
     let run = config.run(Difficulty::INDEPENDENT);
-    let mut models = [0, 1, 2]
-        .map(|i| run.models[i as usize].instance(run.difficulty, run.wrong_variants, block_stream(run.seed, 0, i)));
+    let mut models = block_models(&run, 0);
     for id in 0..config.tasks.min(2) {
         for model in &mut models {
             let result = model.generate_code(Task { id, hard: false });
@@ -608,34 +716,50 @@ fn print_setup(out: &mut dyn Write, config: &Config) -> io::Result<()> {
     Ok(())
 }
 
-fn print_tests(out: &mut dyn Write, config: &Config, tally: &Tally, exact: &[Rates; 4]) -> io::Result<()> {
+fn print_tests(
+    out: &mut dyn Write,
+    config: &Config,
+    tally: &Tally,
+    exact: &[Rates; 4],
+) -> io::Result<()> {
     let names: Vec<&str> = config.models.iter().map(|m| m.name.as_str()).collect();
     let titles = [
         format!("Test 1: single model ({})", names[0]),
         format!("Test 2: dual model, both must be correct ({} + {})", names[0], names[1]),
-        format!("Test 3: triple majority, at least 2 of 3 correct ({} + {} + {})", names[0], names[1], names[2]),
+        format!(
+            "Test 3: triple majority, at least 2 of 3 correct ({} + {} + {})",
+            names[0], names[1], names[2]
+        ),
     ];
     let n = tally.tasks as f64;
     for (s, title) in titles.iter().enumerate() {
         writeln!(out, "{title}")?;
         writeln!(out, "   Correct: {}/{}", tally.correct[s], tally.tasks)?;
         let measured = 1.0 - tally.correct[s] as f64 / n;
-        writeln!(out, "   Error rate: {} (exact: {})", percent(measured, 2), percent(1.0 - exact[s].correct, 2))?;
+        writeln!(
+            out,
+            "   Error rate: {} (exact: {})",
+            percent(measured, 2),
+            percent(1.0 - exact[s].correct, 2)
+        )?;
         writeln!(out)?;
     }
-    let baseline = 1.0 - tally.correct[0] as f64 / n;
-    writeln!(out, "Results summary (measured on the {} tasks above; error = not accepted as correct):", tally.tasks)?;
+    writeln!(
+        out,
+        "Results summary (measured on the {} tasks above; error = not accepted as correct):",
+        tally.tasks
+    )?;
     writeln!(out, "   strategy                     calls   error rate   compared with single")?;
-    for s in 0..3 {
-        let strategy = Strategy::ALL[s];
-        let error = 1.0 - tally.correct[s] as f64 / n;
+    let errors = |s: usize| tally.tasks - tally.correct[s];
+    for (s, strategy) in Strategy::ALL.into_iter().enumerate().take(3) {
+        let error = errors(s) as f64 / n;
         writeln!(
             out,
             "   {:<27} {:>5}   {:>10}   {}",
             strategy.label(),
             strategy.calls(),
             percent(error, 2),
-            if s == 0 { "baseline".to_string() } else { compared(error, baseline) }
+            if s == 0 { "baseline".to_string() } else { compared(errors(s), errors(0)) }
         )?;
     }
     Ok(())
@@ -667,7 +791,11 @@ fn print_outcomes(out: &mut dyn Write, title: &str, run: &Run, tally: &Tally) ->
     Ok(())
 }
 
-fn print_reconciliation(out: &mut dyn Write, config: &Config, exact: &[Rates; 4]) -> io::Result<()> {
+fn print_reconciliation(
+    out: &mut dyn Write,
+    config: &Config,
+    exact: &[Rates; 4],
+) -> io::Result<()> {
     let run = config.run(Difficulty::INDEPENDENT);
     let rates = run.models.map(|m| m.error_rate);
     let worst_case = exact_rates(rates, 1);
@@ -697,8 +825,14 @@ fn print_reconciliation(out: &mut dyn Write, config: &Config, exact: &[Rates; 4]
 }
 
 fn print_delivered(out: &mut dyn Write, exact: &[Rates; 4]) -> io::Result<()> {
-    writeln!(out, "Cost per delivered answer (exact; a rejected task is retried, independently, until accepted):")?;
-    writeln!(out, "   strategy                     calls/try   accepted   calls/delivered   wrong among delivered")?;
+    writeln!(
+        out,
+        "Cost per delivered answer (exact; a rejected task is retried, independently, until accepted):"
+    )?;
+    writeln!(
+        out,
+        "   strategy                     calls/try   accepted   calls/delivered   wrong among delivered"
+    )?;
     for (strategy, rates) in Strategy::ALL.into_iter().zip(exact) {
         let (calls, share) = match delivered(strategy, *rates) {
             Some(d) => (format!("{:.2}", d.calls), percent(d.silent_share, 2)),
@@ -721,11 +855,15 @@ fn print_scaling(out: &mut dyn Write, e: f64, curves: &[Curve]) -> io::Result<()
         "Majority vote over n identical models, each with error {} (error = no correct majority):",
         percent(e, 2)
     )?;
-    writeln!(out, "   each cell: exact, then | measured over {SCALING_TASKS} tasks where measured")?;
+    writeln!(
+        out,
+        "   each cell: exact, then | measured over {SCALING_TASKS} tasks where measured"
+    )?;
     for (i, curve) in curves.iter().enumerate() {
         writeln!(out, "   curve {}: {}", i + 1, curve.label)?;
     }
-    let header: Vec<String> = (1..=curves.len()).map(|i| format!("{:<18}", format!("curve {i}"))).collect();
+    let header: Vec<String> =
+        (1..=curves.len()).map(|i| format!("{:<18}", format!("curve {i}"))).collect();
     writeln!(out, "    n   {}", header.join(" ").trim_end())?;
     for (row, &n) in ODD_N.iter().enumerate() {
         let cells: Vec<String> = curves
@@ -769,7 +907,12 @@ fn bench(config: &Config, tasks: u64, out: &mut dyn Write) -> io::Result<()> {
     let (all_tally, all) = timed(config.threads);
     writeln!(out, "Benchmark: {tasks} tasks, 3 model calls each, all four strategies counted")?;
     writeln!(out, "   bare generator loop, 1 thread:   {:>7.0} million calls/s", bare / 1e6)?;
-    writeln!(out, "   simulation, 1 thread:            {:>7.0} million calls/s ({:.2} of the bare loop)", one / 1e6, one / bare)?;
+    writeln!(
+        out,
+        "   simulation, 1 thread:            {:>7.0} million calls/s ({:.2} of the bare loop)",
+        one / 1e6,
+        one / bare
+    )?;
     writeln!(
         out,
         "   simulation, {} thread(s):        {:>7.0} million calls/s ({:.2}x one thread)",
@@ -777,7 +920,12 @@ fn bench(config: &Config, tasks: u64, out: &mut dyn Write) -> io::Result<()> {
         all / 1e6,
         all / one
     )?;
-    writeln!(out, "   identical counts with 1 and {} thread(s): {}", config.threads, one_tally == all_tally)
+    writeln!(
+        out,
+        "   identical counts with 1 and {} thread(s): {}",
+        config.threads,
+        one_tally == all_tally
+    )
 }
 
 // ============================================================================
@@ -807,8 +955,17 @@ Options:
   -h, --help            print this help
 ";
 
-const FLAGS: [&str; 9] =
-    ["tasks", "seed", "models", "wrong-variants", "hard-fraction", "hard-error", "threads", "svg", "bench"];
+const FLAGS: [&str; 9] = [
+    "tasks",
+    "seed",
+    "models",
+    "wrong-variants",
+    "hard-fraction",
+    "hard-error",
+    "threads",
+    "svg",
+    "bench",
+];
 
 /// What the command line asked for, validated.
 #[derive(Debug, Clone, PartialEq)]
@@ -836,9 +993,19 @@ impl Config {
 }
 
 /// A number from the command line that must be finite and within `range`.
-fn parse_rate(flag: &str, what: &str, text: &str, range: &RangeInclusive<f64>, upper: &str) -> Result<f64, String> {
+fn parse_rate(
+    flag: &str,
+    what: &str,
+    text: &str,
+    range: &RangeInclusive<f64>,
+    upper: &str,
+) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
-        Ok(value) if value.is_finite() && range.contains(&value) && !(upper == "less than 1" && value >= 1.0) => {
+        Ok(value)
+            if value.is_finite()
+                && range.contains(&value)
+                && !(upper == "less than 1" && value >= 1.0) =>
+        {
             Ok(value)
         }
         _ => Err(format!("{flag}: {what} must be a number from 0 to {upper}, not '{text}'")),
@@ -853,12 +1020,15 @@ fn parse_models(text: &str) -> Result<Vec<ModelSpec>, String> {
         };
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 16 || name.chars().any(char::is_control) {
-            return Err(format!("--models: model name '{name}' must have 1 to 16 printable characters"));
+            return Err(format!(
+                "--models: model name '{name}' must have 1 to 16 printable characters"
+            ));
         }
         if models.iter().any(|m| m.name == name) {
             return Err(format!("--models: model name '{name}' is given twice"));
         }
-        let error_rate = parse_rate("--models", &format!("the rate of {name}"), rate, &(0.0..=1.0), "1")?;
+        let error_rate =
+            parse_rate("--models", &format!("the rate of {name}"), rate, &(0.0..=1.0), "1")?;
         models.push(ModelSpec { name: name.to_string(), error_rate });
     }
     if models.len() < 3 {
@@ -868,7 +1038,8 @@ fn parse_models(text: &str) -> Result<Vec<ModelSpec>, String> {
 }
 
 fn configure(flags: &Flags) -> Result<Config, String> {
-    let models = parse_models(flags.value("models").unwrap_or("Claude=0.23,GPT-4=0.25,Llama=0.30"))?;
+    let models =
+        parse_models(flags.value("models").unwrap_or("Claude=0.23,GPT-4=0.25,Llama=0.30"))?;
     let hard_fraction = parse_rate(
         "--hard-fraction",
         "the share of hard tasks",
@@ -876,8 +1047,13 @@ fn configure(flags: &Flags) -> Result<Config, String> {
         &(0.0..=1.0),
         "less than 1",
     )?;
-    let hard_error =
-        parse_rate("--hard-error", "the hard-task error", flags.value("hard-error").unwrap_or("0.8"), &(0.0..=1.0), "1")?;
+    let hard_error = parse_rate(
+        "--hard-error",
+        "the hard-task error",
+        flags.value("hard-error").unwrap_or("0.8"),
+        &(0.0..=1.0),
+        "1",
+    )?;
     let correlated = Difficulty { hard_fraction, hard_error };
     if let Some(model) = models.iter().find(|m| correlated.easy_error(m.error_rate).is_none()) {
         return Err(format!(
@@ -887,7 +1063,8 @@ fn configure(flags: &Flags) -> Result<Config, String> {
         ));
     }
     let available = thread::available_parallelism().map_or(1, usize::from).min(256);
-    let to_usize = |n: u64| usize::try_from(n).map_err(|_| "this number does not fit in memory".to_string());
+    let to_usize =
+        |n: u64| usize::try_from(n).map_err(|_| "this number does not fit in memory".to_string());
     Ok(Config {
         tasks: flags.number("tasks", 1000, 1..=1_000_000_000_000)?,
         seed: flags.number("seed", 42, 0..=u64::MAX)?,
@@ -896,15 +1073,18 @@ fn configure(flags: &Flags) -> Result<Config, String> {
         correlated,
         threads: to_usize(flags.number("threads", available as u64, 1..=256)?)?,
         svg_dir: flags.value("svg").map(str::to_string),
-        bench_tasks: flags.value("bench").map(|_| flags.number("bench", 0, 1..=1_000_000_000_000)).transpose()?,
+        bench_tasks: flags
+            .value("bench")
+            .map(|_| flags.number("bench", 0, 1..=1_000_000_000_000))
+            .transpose()?,
     })
 }
 
 fn write_svg(dir: &str, svg: &str) -> io::Result<()> {
     let path = Path::new(dir).join("majority-scaling.svg");
-    std::fs::create_dir_all(dir)
-        .and_then(|()| std::fs::write(&path, svg))
-        .map_err(|error| io::Error::new(error.kind(), format!("--svg: cannot write {}: {error}", path.display())))
+    std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, svg)).map_err(|error| {
+        io::Error::new(error.kind(), format!("--svg: cannot write {}: {error}", path.display()))
+    })
 }
 
 fn run(config: &Config, out: &mut dyn Write) -> io::Result<()> {
@@ -929,8 +1109,14 @@ fn run(config: &Config, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     print_tests(out, config, &independent_tally, &exact)?;
     writeln!(out)?;
-    writeln!(out, "What an error rate hides: accepted and correct, rejected (caught), silent error")?;
-    writeln!(out, "=================================================================================")?;
+    writeln!(
+        out,
+        "What an error rate hides: accepted and correct, rejected (caught), silent error"
+    )?;
+    writeln!(
+        out,
+        "================================================================================="
+    )?;
     print_outcomes(out, "Independent errors:", &independent, &independent_tally)?;
     writeln!(out)?;
     print_outcomes(
@@ -1083,3 +1269,396 @@ fn run_cli<C>(
     }
 }
 // ANCHOR_END: shared
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(name: &str, error_rate: f64) -> ModelSpec {
+        ModelSpec { name: name.to_string(), error_rate }
+    }
+
+    fn config(args: &[&str]) -> Result<Config, String> {
+        let args = args.iter().map(|a| (*a).to_string());
+        Flags::parse(args, &FLAGS)?.map_or(Err("help".to_string()), |flags| configure(&flags))
+    }
+
+    /// A run over `rates` with its own three models.
+    fn tally(
+        rates: [f64; 3],
+        k: usize,
+        d: Difficulty,
+        tasks: u64,
+        seed: u64,
+    ) -> (Tally, [Rates; 4]) {
+        let models = rates.map(|rate| spec("m", rate));
+        let run = Run {
+            models: [&models[0], &models[1], &models[2]],
+            difficulty: d,
+            wrong_variants: k,
+            tasks,
+            seed,
+        };
+        (simulate(&run, 2), exact_rates_mixed(&run))
+    }
+
+    #[test]
+    fn splitmix64_known_answers_for_seed_zero() {
+        let mut rng = SplitMix64::new(0);
+        let first: Vec<u64> = (0..5).map(|_| rng.next_u64()).collect();
+        assert_eq!(
+            first,
+            [
+                0xE220_A839_7B1D_CDAF,
+                0x6E78_9E6A_A1B9_65F4,
+                0x06C4_5D18_8009_454F,
+                0xF88B_B8A8_724C_81EC,
+                0x1B39_896A_51A8_749B
+            ]
+        );
+    }
+
+    #[test]
+    fn default_run_gives_exact_counts() {
+        let config = config(&[]).unwrap();
+        let tally = simulate(&config.run(Difficulty::INDEPENDENT), 1);
+        assert_eq!(
+            tally,
+            Tally { tasks: 1000, correct: [767, 573, 835, 390], rejected: [0, 356, 0, 586] }
+        );
+        assert_eq!((0..4).map(|s| tally.silent(s)).collect::<Vec<_>>(), [233, 71, 165, 24]);
+    }
+
+    #[test]
+    fn counts_are_the_same_for_every_thread_count() {
+        let models = [spec("a", 0.2), spec("b", 0.3), spec("c", 0.4)];
+        let run = Run {
+            models: [&models[0], &models[1], &models[2]],
+            difficulty: Difficulty { hard_fraction: 0.2, hard_error: 0.7 },
+            wrong_variants: 3,
+            tasks: 5 * BLOCK_TASKS + 1234,
+            seed: 7,
+        };
+        let one = simulate(&run, 1);
+        for threads in [2, 3, 7, 256] {
+            assert_eq!(simulate(&run, threads), one, "threads = {threads}");
+        }
+        assert_eq!(one.tasks, 5 * BLOCK_TASKS + 1234);
+    }
+
+    #[test]
+    fn rates_of_zero_and_one_are_exact() {
+        let (never, _) = tally([0.0; 3], 1, Difficulty::INDEPENDENT, 10_000, 1);
+        assert_eq!(never, Tally { tasks: 10_000, correct: [10_000; 4], rejected: [0; 4] });
+        let (always, _) = tally([1.0; 3], 1, Difficulty::INDEPENDENT, 10_000, 1);
+        assert_eq!(always, Tally { tasks: 10_000, correct: [0; 4], rejected: [0; 4] });
+        // With K = 2 wrong variants, always-wrong models sometimes disagree.
+        let (always, _) = tally([1.0; 3], 2, Difficulty::INDEPENDENT, 10_000, 1);
+        assert_eq!(always.correct, [0; 4]);
+        assert_eq!(always.rejected[0], 0);
+        assert_eq!(always.rejected[2], 0, "with two variants, two of three always agree");
+        // Every task is hard and every model fails it.
+        let (hard, _) =
+            tally([1.0; 3], 1, Difficulty { hard_fraction: 0.5, hard_error: 1.0 }, 1000, 1);
+        assert_eq!(hard.correct, [0; 4]);
+    }
+
+    /// Every combination of answers, weighted by its probability, judged by `decide`.
+    fn brute_force(errors: [f64; 3], k: usize) -> [Rates; 4] {
+        let mut sums = [[0.0; 3]; 4];
+        let p = |e: f64, answer: Answer| if answer == CORRECT { 1.0 - e } else { e / k as f64 };
+        for a in 0..=k {
+            for b in 0..=k {
+                for c in 0..=k {
+                    let weight = p(errors[0], a) * p(errors[1], b) * p(errors[2], c);
+                    for (s, strategy) in Strategy::ALL.into_iter().enumerate() {
+                        let outcome = match strategy.decide([a, b, c]) {
+                            Some(CORRECT) => 0,
+                            None => 1,
+                            Some(_) => 2,
+                        };
+                        sums[s][outcome] += weight;
+                    }
+                }
+            }
+        }
+        sums.map(|[correct, rejected, silent]| Rates { correct, rejected, silent })
+    }
+
+    #[test]
+    fn exact_rates_equal_a_brute_force_enumeration() {
+        let mut rng = SplitMix64::new(2024);
+        let mut draw = || (rng.next_u64() >> 11) as f64 / 9_007_199_254_740_992.0;
+        for k in [1, 2, 3, 5, 8] {
+            for _ in 0..20 {
+                let errors = [draw(), draw(), draw()];
+                let (exact, brute) = (exact_rates(errors, k), brute_force(errors, k));
+                for (s, (x, y)) in exact.into_iter().zip(brute).enumerate() {
+                    let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+                    assert!(
+                        close(x.correct, y.correct)
+                            && close(x.rejected, y.rejected)
+                            && close(x.silent, y.silent),
+                        "k = {k}, errors = {errors:?}, strategy {s}: {x:?} vs {y:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn measured_rates_lie_within_four_standard_errors() {
+        let settings = [
+            ([0.23, 0.25, 0.30], 1, Difficulty::INDEPENDENT),
+            ([0.05, 0.5, 0.9], 2, Difficulty::INDEPENDENT),
+            ([0.4, 0.4, 0.4], 4, Difficulty::INDEPENDENT),
+            ([0.23, 0.25, 0.30], 1, Difficulty { hard_fraction: 0.1, hard_error: 0.8 }),
+            ([0.3, 0.35, 0.4], 3, Difficulty { hard_fraction: 0.25, hard_error: 0.9 }),
+        ];
+        let n = 100_000;
+        for (seed, (rates, k, d)) in settings.into_iter().enumerate() {
+            let (tally, exact) = tally(rates, k, d, n, seed as u64);
+            for (s, exact) in exact.into_iter().enumerate() {
+                let pairs = [
+                    (tally.correct[s], exact.correct),
+                    (tally.rejected[s], exact.rejected),
+                    (tally.silent(s), exact.silent),
+                ];
+                for (count, p) in pairs {
+                    let measured = count as f64 / n as f64;
+                    let standard_error = (p * (1.0 - p) / n as f64).sqrt();
+                    assert!(
+                        (measured - p).abs() <= 4.0 * standard_error + 1e-12,
+                        "rates {rates:?}, k = {k}, {d:?}, strategy {s}: measured {measured}, exact {p}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_difficulty_mix_keeps_each_overall_error_rate() {
+        let d = Difficulty { hard_fraction: 0.1, hard_error: 0.8 };
+        for p in [0.08, 0.23, 0.25, 0.30, 0.9] {
+            let easy = d.easy_error(p).unwrap();
+            assert!((0.1 * 0.8 + 0.9 * easy - p).abs() < 1e-15, "p = {p}");
+            let (tally, exact) = tally([p; 3], 1, d, 100_000, 3);
+            assert!((exact[0].silent - p).abs() < 1e-15, "p = {p}");
+            let measured = tally.silent(0) as f64 / 100_000.0;
+            assert!(
+                (measured - p).abs() <= 4.0 * (p * (1.0 - p) / 100_000.0).sqrt(),
+                "p = {p}: {measured}"
+            );
+        }
+        assert_eq!(d.easy_error(0.05), None, "0.1 x 0.8 = 0.08 of hard errors alone exceeds 0.05");
+    }
+
+    #[test]
+    fn the_first_drafts_figures_are_reconciled_exactly() {
+        let worst_case = exact_rates([0.23, 0.25, 0.30], 1);
+        assert_eq!(percent(worst_case[1].silent, 3), "5.750%");
+        assert_eq!(percent(worst_case[3].silent, 3), "1.725%");
+        assert_eq!(percent(1.0 - worst_case[0].correct, 2), "23.00%");
+        assert_eq!(percent(1.0 - worst_case[1].correct, 2), "42.25%");
+        assert_eq!(percent(1.0 - worst_case[2].correct, 2), "16.70%");
+        let dual = delivered(Strategy::DualAgreement, worst_case[1]).unwrap();
+        assert!((dual.calls - 2.0 / 0.635).abs() < 1e-12);
+        assert!((dual.silent_share - 0.0575 / 0.635).abs() < 1e-12);
+        assert_eq!(delivered(Strategy::DualAgreement, Rates::new(0.0, 0.0)), None);
+    }
+
+    #[test]
+    fn patterns_keep_every_decision() {
+        // Every triple of answers from 0 (correct) to 4: its pattern stands for
+        // answers that every strategy judges alike.
+        let mut seen = [false; PATTERNS];
+        for a in 0..5 {
+            for b in 0..5 {
+                for c in 0..5 {
+                    let p = pattern([a, b, c]);
+                    let stand_in = pattern_answers(p).expect("a real pattern");
+                    seen[p] = true;
+                    for strategy in Strategy::ALL {
+                        let (x, y) = (strategy.decide([a, b, c]), strategy.decide(stand_in));
+                        assert_eq!(
+                            x.map(|v| v == CORRECT),
+                            y.map(|v| v == CORRECT),
+                            "{a} {b} {c} {strategy:?}"
+                        );
+                    }
+                }
+            }
+        }
+        let possible = (0..PATTERNS).filter(|&p| pattern_answers(p).is_some()).count();
+        assert_eq!(seen.iter().filter(|&&s| s).count(), possible);
+        assert_eq!(possible, 15); // 1 all correct + 3 + 3 x 2 + 5 ways to split three wrong answers
+    }
+
+    #[test]
+    fn majority_error_closed_forms() {
+        assert!((majority_error(1, 0.23) - 0.23).abs() < 1e-15);
+        assert!(
+            (majority_error(3, 0.23) - (3.0 * 0.23 * 0.23 * 0.77 + 0.23_f64.powi(3))).abs() < 1e-15
+        );
+        assert!((majority_error(15, 0.5) - 0.5).abs() < 1e-12);
+        for n in ODD_N {
+            assert!(
+                majority_error(n, 0.0) == 0.0 && (majority_error(n, 1.0) - 1.0).abs() < 1e-12,
+                "n = {n}"
+            );
+        }
+        // Independent: better with every pair of models added. FALLING_MIX: better
+        // at first, then worse than a single model.
+        let independent: Vec<f64> = ODD_N.iter().map(|&n| majority_error(n, 0.23)).collect();
+        assert!(independent.windows(2).all(|w| w[1] < w[0]));
+        let falling: Vec<f64> =
+            ODD_N.iter().map(|&n| majority_error_mixed(n, 0.23, FALLING_MIX).unwrap()).collect();
+        assert!(falling[1] < falling[0] && falling[7] > falling[0], "{falling:?}");
+    }
+
+    #[test]
+    fn wilson_interval_known_values() {
+        let (low, high) = wilson_interval(0, 1000);
+        assert!(low.abs() < 1e-15 && (high - 0.003_826_8).abs() < 1e-6, "{low} {high}");
+        let (low, high) = wilson_interval(500, 1000);
+        assert!((low - 0.469_1).abs() < 1e-4 && (high - 0.530_9).abs() < 1e-4, "{low} {high}");
+        assert!(wilson_interval(1000, 1000).1 >= 1.0);
+    }
+
+    #[test]
+    fn comparisons_read_correctly_both_ways() {
+        assert_eq!(compared(427, 233), "1.8x more errors");
+        assert_eq!(compared(165, 233), "1.4x fewer errors");
+        assert_eq!(compared(233, 233), "same as single");
+        assert_eq!(compared(0, 233), "no errors");
+        assert_eq!(compared(10, 0), "more errors (single has none)");
+        assert_eq!(percent(-0.0, 2), "0.00%");
+    }
+
+    /// Checks that tags nest and close, attributes are quoted, and text has no
+    /// stray `<` or `&`: enough of XML to catch a broken chart.
+    fn assert_well_formed(svg: &str) {
+        let mut open: Vec<&str> = Vec::new();
+        let mut rest =
+            svg.strip_prefix(r#"<?xml version="1.0" encoding="UTF-8"?>"#).expect("XML declaration");
+        while let Some(start) = rest.find('<') {
+            assert!(
+                !rest[..start].contains('&') && !rest[..start].contains('>'),
+                "stray text: {}",
+                &rest[..start]
+            );
+            let end = rest[start..].find('>').expect("unclosed tag") + start;
+            let tag = &rest[start + 1..end];
+            assert_eq!(tag.matches('"').count() % 2, 0, "unbalanced quotes in <{tag}>");
+            if let Some(name) = tag.strip_prefix('/') {
+                assert_eq!(open.pop(), Some(name), "mismatched </{name}>");
+            } else if !tag.ends_with('/') {
+                open.push(tag.split_whitespace().next().expect("tag name"));
+            }
+            rest = &rest[end + 1..];
+        }
+        assert!(open.is_empty() && rest.trim().is_empty(), "unclosed: {open:?}");
+    }
+
+    #[test]
+    fn the_chart_is_well_formed_and_complete() {
+        let curves = scaling_curves(0.23, Difficulty { hard_fraction: 0.1, hard_error: 0.8 }, 42);
+        assert_eq!(curves.len(), 3);
+        let svg = scaling_svg(0.23, &curves);
+        assert_well_formed(&svg);
+        assert!(svg.contains("Majority vote over n simulated models, each with error 23%"));
+        for curve in &curves {
+            assert!(
+                svg.contains(&format!(">{}</text>", curve.label)),
+                "legend for {}",
+                curve.label
+            );
+        }
+        assert_eq!(svg.matches("<polyline").count(), 3);
+        assert_eq!(svg.matches("<circle").count(), 3 * MEASURED_N.len() + 1);
+        assert!(
+            svg.contains("number of models n") && svg.contains("error rate (no correct majority)")
+        );
+    }
+
+    #[test]
+    fn the_well_formedness_check_can_fail() {
+        for broken in ["<svg><g></svg>", "<svg a=\"1></svg>", "<svg>a & b</svg>"] {
+            let document = format!(r#"<?xml version="1.0" encoding="UTF-8"?>{broken}"#);
+            assert!(
+                std::panic::catch_unwind(|| assert_well_formed(&document)).is_err(),
+                "{broken}"
+            );
+        }
+    }
+
+    #[test]
+    fn bad_input_is_named() {
+        let cases: [(&[&str], &str); 17] = [
+            (&["--tasks", "0"], "--tasks must be a whole number from 1 to 1000000000000, not '0'"),
+            (
+                &["--tasks", "-5"],
+                "--tasks must be a whole number from 1 to 1000000000000, not '-5'",
+            ),
+            (
+                &["--tasks", "many"],
+                "--tasks must be a whole number from 1 to 1000000000000, not 'many'",
+            ),
+            (
+                &["--tasks", "99999999999999999999"],
+                "--tasks must be a whole number from 1 to 1000000000000, not '99999999999999999999'",
+            ),
+            (
+                &["--models", "A=0.1,B=1.5,C=0.2"],
+                "--models: the rate of B must be a number from 0 to 1, not '1.5'",
+            ),
+            (
+                &["--models", "A=NaN,B=0.1,C=0.2"],
+                "--models: the rate of A must be a number from 0 to 1, not 'NaN'",
+            ),
+            (&["--models", "A=0.1,B=0.2"], "--models needs at least three models, got 2"),
+            (
+                &["--models", "A=0.1,=0.2,C=0.3"],
+                "--models: model name '' must have 1 to 16 printable characters",
+            ),
+            (&["--models", "A=0.1,B,C=0.3"], "--models: 'B' is not NAME=RATE"),
+            (&["--models", "A=0.1,A=0.2,C=0.3"], "--models: model name 'A' is given twice"),
+            (
+                &["--hard-fraction", "1"],
+                "--hard-fraction: the share of hard tasks must be a number from 0 to less than 1, not '1'",
+            ),
+            (
+                &["--hard-error", "inf"],
+                "--hard-error: the hard-task error must be a number from 0 to 1, not 'inf'",
+            ),
+            (
+                &["--hard-fraction", "0.5"],
+                "--hard-fraction 0.5 with --hard-error 0.8 cannot keep Claude's error rate at 0.23: its easy-task rate would leave [0, 1]",
+            ),
+            (
+                &["--wrong-variants", "0"],
+                "--wrong-variants must be a whole number from 1 to 1000000, not '0'",
+            ),
+            (&["--threads", "257"], "--threads must be a whole number from 1 to 256, not '257'"),
+            (&["--seed"], "--seed needs a value"),
+            (&["--tasks", "1", "--tasks", "2"], "--tasks is given more than once"),
+        ];
+        for (args, message) in cases {
+            assert_eq!(config(args), Err(message.to_string()), "{args:?}");
+        }
+        assert_eq!(config(&["--fast"]), Err("unknown flag --fast".to_string()));
+        let custom = config(&[
+            "--models=X=0,Y=1,Z=0.5,W=0.1",
+            "--tasks=10",
+            "--wrong-variants",
+            "3",
+            "--hard-fraction=0",
+        ])
+        .unwrap();
+        assert_eq!(custom.models.len(), 4);
+        assert_eq!(
+            (custom.models[1].error_rate, custom.tasks, custom.wrong_variants),
+            (1.0, 10, 3)
+        );
+    }
+}

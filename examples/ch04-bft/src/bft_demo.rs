@@ -871,7 +871,7 @@ fn run_cli<C>(
         // `bft_demo | head` closes the pipe early: stop quietly, like other tools.
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("{program}: cannot write the output: {error}");
+            eprintln!("{program}: {error}");
             ExitCode::FAILURE
         }
     }

@@ -1,0 +1,51 @@
+# Chapter 4: Byzantine fault tolerance for multi-agent systems.
+# Each target wraps one or two commands; `make help` lists them.
+
+CARGO  ?= cargo
+MDBOOK ?= mdbook
+MDBOOK_VERSION := 0.5.4
+
+.DEFAULT_GOAL := help
+.PHONY: help run-ch04 run-ch04-bft run-ch04-dual test-ch04 lint bench-ch04 \
+        book-output book test-book serve-book mdbook
+
+help: ## List the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+run-ch04: run-ch04-bft run-ch04-dual ## Run both examples
+
+run-ch04-bft: ## Example 1: majority vote, OM(m), quorums
+	@$(CARGO) run -q --release --bin bft_demo
+
+run-ch04-dual: ## Example 2: cross-checking simulated models
+	@$(CARGO) run -q --release --bin dual_model
+
+# cargo-nextest when installed, cargo test otherwise: one run either way, so a
+# failure is reported once. Then the book's generated files must be current.
+test-ch04: ## All tests, and a check that the book shows what the code prints
+	@if command -v cargo-nextest >/dev/null 2>&1; then \
+	  $(CARGO) nextest run --workspace --release; else $(CARGO) test --workspace --release; fi
+	@scripts/book-output.sh --check
+
+lint: ## cargo fmt --check and cargo clippy (pedantic, warnings are errors)
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+bench-ch04: ## Calls per second of the simulation at 100 million tasks
+	@$(CARGO) run -q --release --bin dual_model -- --bench 100000000
+
+book-output: ## Regenerate the output files the book includes
+	@scripts/book-output.sh book/src/generated
+
+mdbook: ## Install mdBook when it is missing
+	@command -v $(MDBOOK) >/dev/null 2>&1 || $(CARGO) install mdbook --locked \
+	  --version $(MDBOOK_VERSION) --no-default-features --features search
+
+book: mdbook ## Build the book into book/build
+	$(MDBOOK) build book
+
+test-book: mdbook ## Compile and run every Rust listing in the book
+	$(MDBOOK) test book
+
+serve-book: book ## Serve the built book on http://localhost:3000
+	cd book/build && python3 -m http.server 3000

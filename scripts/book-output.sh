@@ -26,14 +26,30 @@ mkdir -p "$out"
 cargo build -q --release --bins
 bin=target/release
 
-{ echo '$ make run-ch04-bft'; "$bin/bft_demo"; } > "$out/bft_demo.txt"
-{ echo '$ make run-ch04-dual'; "$bin/dual_model"; } > "$out/dual_model.txt"
+# parts NAME COMMAND... : run COMMAND and write one file per "Part N:" section
+# of its output, NAME-partN.txt, each headed by the command. What comes before
+# Part 1 (the title) goes with Part 1.
+parts() {
+  local name=$1 shown=$2
+  shift 2
+  "$@" | awk -v name="$out/$name" -v shown="$shown" '
+    /^Part [0-9]+:/ { part = $2 + 0; if (part > 1) { close(file); file = "" } }
+    {
+      if (file == "") {
+        file = name "-part" (part ? part : 1) ".txt"
+        print "$ " shown "    # Part " (part ? part : 1) " of the output" > file
+      }
+      print > file
+    }'
+}
+
+parts bft_demo "make run-ch04-bft" "$bin/bft_demo"
+parts dual_model "make run-ch04-dual" "$bin/dual_model"
+parts dual_model-k3 "cargo run --release --bin dual_model -- --wrong-variants 3" \
+  "$bin/dual_model" --wrong-variants 3
+rm "$out"/dual_model-k3-part[134].txt # the chapter shows Part 2 of this run
 { echo '$ cargo run --release --bin bft_demo -- --help'; "$bin/bft_demo" --help; } > "$out/bft_demo-help.txt"
 { echo '$ cargo run --release --bin dual_model -- --help'; "$bin/dual_model" --help; } > "$out/dual_model-help.txt"
-{
-  echo '$ cargo run --release --bin dual_model -- --tasks 100000 --wrong-variants 3'
-  "$bin/dual_model" --tasks 100000 --wrong-variants 3
-} > "$out/dual_model-k3.txt"
 for target in "--bin bft_demo" "--bin dual_model" "--test cli" "--test shared_helpers"; do
   echo "\$ cargo test --release $target -- --list"
   # shellcheck disable=SC2086 # $target is two words on purpose

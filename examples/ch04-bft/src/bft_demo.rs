@@ -479,8 +479,7 @@ fn node_name(node: usize) -> String {
 }
 
 fn print_scenarios(out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "Part 1: majority vote among n = 3f + 1 nodes")?;
-    writeln!(out, "=============================================")?;
+    heading(out, "Part 1: majority vote among n = 3f + 1 nodes")?;
     for (number, scenario) in SCENARIOS.iter().enumerate() {
         let mut group = BftConsensus::new(scenario.fault_tolerance);
         if let Err(error) = group.set_byzantine(scenario.byzantine_ids) {
@@ -589,8 +588,7 @@ fn print_violating_run(out: &mut dyn Write, n: usize, profile: Profile) -> io::R
 }
 
 fn print_why_3f_plus_1(out: &mut dyn Write, config: &Config) -> io::Result<()> {
-    writeln!(out, "Part 2: why 3f + 1 and not 2f + 1")?;
-    writeln!(out, "=================================")?;
+    heading(out, "Part 2: why 3f + 1 and not 2f + 1")?;
     writeln!(out, "In Part 1 every Byzantine node tells one trusted counter the same lie, so a")?;
     writeln!(out, "plain majority (f + 1 of 2f + 1) would already win. The bound 3f + 1 comes")?;
     writeln!(out, "from equivocation: a traitor tells different nodes different things, and no")?;
@@ -667,8 +665,7 @@ fn print_why_3f_plus_1(out: &mut dyn Write, config: &Config) -> io::Result<()> {
 }
 
 fn print_llm_mapping(out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "Part 3: from generals to language models")?;
-    writeln!(out, "========================================")?;
+    heading(out, "Part 3: from generals to language models")?;
     for line in [
         "- A node is one model call; a Byzantine node is a call that returns a confident",
         "  wrong answer (a hallucination). It need not be malicious to be Byzantine.",
@@ -841,6 +838,11 @@ impl Flags {
             )),
         }
     }
+}
+
+/// A section title, underlined to its length.
+fn heading(out: &mut dyn Write, title: &str) -> io::Result<()> {
+    writeln!(out, "{title}\n{}", "=".repeat(title.chars().count()))
 }
 
 /// Parses the flags, prints `usage` for `--help`, and runs the program on stdout.

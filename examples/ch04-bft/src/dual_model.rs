@@ -1105,31 +1105,27 @@ fn run(config: &Config, out: &mut dyn Write) -> io::Result<()> {
 
     writeln!(out, "Chapter 4, Example 2: cross-checking simulated models")?;
     writeln!(out)?;
+    heading(out, "Part 1: one, two and three models (Tests 1-3)")?;
     print_setup(out, config)?;
     writeln!(out)?;
     print_tests(out, config, &independent_tally, &exact)?;
     writeln!(out)?;
-    writeln!(
+    heading(
         out,
-        "What an error rate hides: accepted and correct, rejected (caught), silent error"
-    )?;
-    writeln!(
-        out,
-        "================================================================================="
+        "Part 2: what an error rate hides (accepted and correct, rejected, silent error)",
     )?;
     print_outcomes(out, "Independent errors:", &independent, &independent_tally)?;
     writeln!(out)?;
-    print_outcomes(
-        out,
-        &format!("Correlated errors ({}; overall rates unchanged):", describe(config.correlated)),
-        &correlated,
-        &correlated_tally,
-    )?;
+    let title =
+        format!("Correlated errors ({}; overall rates unchanged):", describe(config.correlated));
+    print_outcomes(out, &title, &correlated, &correlated_tally)?;
     writeln!(out)?;
+    heading(out, "Part 3: the first draft's figures, and the cost of a delivered answer")?;
     print_reconciliation(out, config, &exact)?;
     writeln!(out)?;
     print_delivered(out, &exact)?;
     writeln!(out)?;
+    heading(out, "Part 4: majority votes over more models")?;
     print_scaling(out, first_error, &curves)
 }
 
@@ -1233,6 +1229,11 @@ impl Flags {
             )),
         }
     }
+}
+
+/// A section title, underlined to its length.
+fn heading(out: &mut dyn Write, title: &str) -> io::Result<()> {
+    writeln!(out, "{title}\n{}", "=".repeat(title.chars().count()))
 }
 
 /// Parses the flags, prints `usage` for `--help`, and runs the program on stdout.

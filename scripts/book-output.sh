@@ -37,7 +37,7 @@ parts() {
     {
       if (file == "") {
         file = name "-part" (part ? part : 1) ".txt"
-        print "$ " shown "    # Part " (part ? part : 1) " of the output" > file
+        print "$ " shown "  # Part " (part ? part : 1) " of the output" > file
       }
       print > file
     }'

@@ -520,7 +520,7 @@ fn print_scenarios(out: &mut dyn Write) -> io::Result<()> {
                 group.threshold()
             ),
             Verdict::AgreedOnALie => format!(
-                "   DANGER: consensus on a WRONG answer; {} > f = {f} colluding nodes outvote the honest ones",
+                "   DANGER: consensus on a WRONG answer: {} colluding nodes > f = {f}",
                 status.byzantine
             ),
         };
@@ -580,7 +580,7 @@ fn print_violating_run(out: &mut dyn Write, n: usize, profile: Profile) -> io::R
     if !run.consistency.ic2 {
         writeln!(
             out,
-            "   IC2 violated: the commander is loyal and ordered {}, a loyal lieutenant did not follow",
+            "   IC2 violated: the loyal commander ordered {}; a loyal lieutenant did not follow",
             profile.order
         )?;
     }
@@ -614,7 +614,7 @@ fn print_why_3f_plus_1(out: &mut dyn Write, config: &Config) -> io::Result<()> {
     writeln!(out)?;
     writeln!(
         out,
-        "OM(2), two traitors, {} random strategies per n (randomized, not exhaustive; seed {}):",
+        "OM(2), two traitors, {} random strategies per n (randomized, seed {}):",
         config.trials, config.seed
     )?;
     writeln!(out, "   n   trials   IC1 violated   IC2 violated   any violated")?;

@@ -481,13 +481,14 @@ fn majority_error_mixed(n: u32, e: f64, d: Difficulty) -> Option<f64> {
 }
 
 /// Measures the majority vote over `n` identical models under `d`, with the same
-/// generator and models as the rest of the program; returns the error count.
+/// models as the rest of the program and streams of their own (block numbers
+/// counted down from `u64::MAX`, which no run reaches); returns the error count.
 fn measure_majority(n: u32, e: f64, d: Difficulty, tasks: u64, seed: u64) -> u64 {
     let spec = ModelSpec { name: String::from("identical"), error_rate: e };
     let mut models: Vec<SimulatedLLM> = (0..u64::from(n))
-        .map(|i| spec.instance(d, 1, block_stream(seed, u64::from(n), i)))
+        .map(|i| spec.instance(d, 1, block_stream(seed, u64::MAX - u64::from(n), i)))
         .collect();
-    let mut difficulty = block_stream(seed, u64::from(n), u64::from(n));
+    let mut difficulty = block_stream(seed, u64::MAX - u64::from(n), u64::from(n));
     let hard_threshold = threshold_53(d.hard_fraction);
     let mut errors = 0;
     for id in 0..tasks {
@@ -699,7 +700,7 @@ fn print_setup(out: &mut dyn Write, config: &Config) -> io::Result<()> {
         )?;
     }
     let variants = match config.wrong_variants {
-        1 => "1 (every wrong answer identical: the worst case for voting)".to_string(),
+        1 => "1 (all wrong answers identical: the worst case for a vote)".to_string(),
         k => format!("{k} (a wrong answer is one of them, uniformly)"),
     };
     writeln!(out, "   Wrong-answer variants K: {variants}")?;
@@ -802,7 +803,7 @@ fn print_reconciliation(
     writeln!(out, "Where the first draft's \"Dual ~5%\" and \"Triple ~2%\" come from:")?;
     writeln!(
         out,
-        "   {} silent errors = {} x {}: dual agreement, when every wrong answer is identical (K = 1)",
+        "   {} silent errors = {} x {}: dual agreement, all wrong answers identical (K = 1)",
         percent(worst_case[1].silent, 3),
         rates[0],
         rates[1]
@@ -817,21 +818,18 @@ fn print_reconciliation(
     )?;
     writeln!(
         out,
-        "   Those count only wrong answers that pass. Tests 2 and 3 count every task not accepted\n   \
-         as correct, rejected ones included: exactly {} and {}.",
+        "   Those count only wrong answers that pass. Tests 2 and 3 count every task not\n   \
+         accepted as correct, rejected ones included: exactly {} and {}.",
         percent(1.0 - exact[1].correct, 2),
         percent(1.0 - exact[2].correct, 2)
     )
 }
 
 fn print_delivered(out: &mut dyn Write, exact: &[Rates; 4]) -> io::Result<()> {
+    writeln!(out, "Cost per delivered answer (exact; a rejected task is retried, independently):")?;
     writeln!(
         out,
-        "Cost per delivered answer (exact; a rejected task is retried, independently, until accepted):"
-    )?;
-    writeln!(
-        out,
-        "   strategy                     calls/try   accepted   calls/delivered   wrong among delivered"
+        "   strategy                    calls/try  accepted  calls/delivered  wrong delivered"
     )?;
     for (strategy, rates) in Strategy::ALL.into_iter().zip(exact) {
         let (calls, share) = match delivered(strategy, *rates) {
@@ -840,7 +838,7 @@ fn print_delivered(out: &mut dyn Write, exact: &[Rates; 4]) -> io::Result<()> {
         };
         writeln!(
             out,
-            "   {:<27} {:>9}   {:>8}   {calls:>15}   {share:>21}",
+            "   {:<27} {:>9}  {:>8}  {calls:>15}  {share:>15}",
             strategy.label(),
             strategy.calls(),
             percent(rates.correct + rates.silent, 2)
@@ -852,7 +850,7 @@ fn print_delivered(out: &mut dyn Write, exact: &[Rates; 4]) -> io::Result<()> {
 fn print_scaling(out: &mut dyn Write, e: f64, curves: &[Curve]) -> io::Result<()> {
     writeln!(
         out,
-        "Majority vote over n identical models, each with error {} (error = no correct majority):",
+        "Majority vote over n identical models of error {} (error: no correct majority):",
         percent(e, 2)
     )?;
     writeln!(

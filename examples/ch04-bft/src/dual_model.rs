@@ -232,14 +232,12 @@ fn rename(answers: [Answer; 3]) -> [Answer; 3] {
         if answer == CORRECT {
             return CORRECT;
         }
-        match seen[..count].iter().position(|&s| s == answer) {
-            Some(position) => position + 1,
-            None => {
-                seen[count] = answer;
-                count += 1;
-                count
-            }
+        if let Some(position) = seen[..count].iter().position(|&s| s == answer) {
+            return position + 1;
         }
+        seen[count] = answer;
+        count += 1;
+        count
     })
 }
 

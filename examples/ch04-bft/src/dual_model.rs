@@ -535,7 +535,8 @@ fn describe(d: Difficulty) -> String {
 fn scaling_curves(e: f64, correlated: Difficulty, seed: u64) -> Vec<Curve> {
     let mut mixes = vec![Difficulty::INDEPENDENT];
     for d in [correlated, FALLING_MIX] {
-        if !mixes.contains(&d) && d.easy_error(e).is_some() {
+        // A mix without hard tasks is the independent curve, already there.
+        if d.hard_fraction > 0.0 && !mixes.contains(&d) && d.easy_error(e).is_some() {
             mixes.push(d);
         }
     }
@@ -1569,6 +1570,15 @@ mod tests {
     fn the_chart_is_well_formed_and_complete() {
         let curves = scaling_curves(0.23, Difficulty { hard_fraction: 0.1, hard_error: 0.8 }, 42);
         assert_eq!(curves.len(), 3);
+        // No hard tasks, or a mix that cannot give 5%: only the other curves are drawn.
+        assert_eq!(
+            scaling_curves(0.23, Difficulty { hard_fraction: 0.0, hard_error: 0.8 }, 1).len(),
+            2
+        );
+        assert_eq!(
+            scaling_curves(0.05, Difficulty { hard_fraction: 0.01, hard_error: 0.5 }, 1).len(),
+            2
+        );
         let svg = scaling_svg(0.23, &curves);
         assert_well_formed(&svg);
         assert!(svg.contains("Majority vote over n simulated models, each with error 23%"));

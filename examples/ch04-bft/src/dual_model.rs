@@ -327,8 +327,8 @@ fn simulate_block(run: &Run, block: u64) -> Tally {
     for id in first..run.tasks.min(first + BLOCK_TASKS) {
         let hard = hard_threshold > 0 && difficulty.next_u64() >> 11 < hard_threshold;
         let task = Task { id, hard };
-        tasks_by_pattern
-            [pattern(models.each_mut().map(|model| model.generate_code(task).answer))] += 1;
+        let answers = models.each_mut().map(|model| model.generate_code(task).answer);
+        tasks_by_pattern[pattern(answers)] += 1;
     }
     Tally::from_patterns(&tasks_by_pattern)
 }
@@ -351,9 +351,9 @@ fn simulate(run: &Run, threads: usize) -> Tally {
         }
     };
     thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads.min(usize::try_from(blocks).unwrap_or(usize::MAX)))
-            .map(|_| scope.spawn(worker))
-            .collect();
+        // No more threads than blocks, and at least one.
+        let threads = threads.min(usize::try_from(blocks).unwrap_or(usize::MAX)).max(1);
+        let workers: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
         workers
             .into_iter()
             // A worker only panics on a bug in this file; pass the panic on.

@@ -1026,22 +1026,12 @@ impl Config {
     }
 }
 
-/// A number from the command line that must be finite and within `range`.
-fn parse_rate(
-    flag: &str,
-    what: &str,
-    text: &str,
-    range: &RangeInclusive<f64>,
-    upper: &str,
-) -> Result<f64, String> {
+/// A probability from the command line: a finite number from 0 to 1, or below 1
+/// when `below_one` (a share of hard tasks of 1 would leave no easy task).
+fn parse_rate(flag: &str, what: &str, text: &str, below_one: bool) -> Result<f64, String> {
+    let upper = if below_one { "less than 1" } else { "1" };
     match text.trim().parse::<f64>() {
-        Ok(value)
-            if value.is_finite()
-                && range.contains(&value)
-                && !(upper == "less than 1" && value >= 1.0) =>
-        {
-            Ok(value)
-        }
+        Ok(value) if (0.0..=1.0).contains(&value) && !(below_one && value >= 1.0) => Ok(value),
         _ => Err(format!("{flag}: {what} must be a number from 0 to {upper}, not '{text}'")),
     }
 }
@@ -1061,8 +1051,7 @@ fn parse_models(text: &str) -> Result<Vec<ModelSpec>, String> {
         if models.iter().any(|m| m.name == name) {
             return Err(format!("--models: model name '{name}' is given twice"));
         }
-        let error_rate =
-            parse_rate("--models", &format!("the rate of {name}"), rate, &(0.0..=1.0), "1")?;
+        let error_rate = parse_rate("--models", &format!("the rate of {name}"), rate, false)?;
         models.push(ModelSpec { name: name.to_string(), error_rate });
     }
     if models.len() < 3 {
@@ -1078,15 +1067,13 @@ fn configure(flags: &Flags) -> Result<Config, String> {
         "--hard-fraction",
         "the share of hard tasks",
         flags.value("hard-fraction").unwrap_or("0.1"),
-        &(0.0..=1.0),
-        "less than 1",
+        true,
     )?;
     let hard_error = parse_rate(
         "--hard-error",
         "the hard-task error",
         flags.value("hard-error").unwrap_or("0.8"),
-        &(0.0..=1.0),
-        "1",
+        false,
     )?;
     let correlated = Difficulty { hard_fraction, hard_error };
     if let Some(model) = models.iter().find(|m| correlated.easy_error(m.error_rate).is_none()) {

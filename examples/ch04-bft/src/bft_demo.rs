@@ -37,10 +37,15 @@ struct Node {
     is_byzantine: bool,
 }
 
+/// The answer an honest node gives: `2 * input`.
+fn honest_answer(input: i32) -> Answer {
+    2 * Answer::from(input)
+}
+
 impl Node {
     /// Honest nodes answer `2 * input`; Byzantine nodes answer the same wrong value.
     fn process(self, input: i32) -> Answer {
-        let correct = 2 * Answer::from(input);
+        let correct = honest_answer(input);
         if self.is_byzantine { correct + LIE_OFFSET } else { correct }
     }
 }
@@ -144,6 +149,18 @@ struct Scenario {
     input: i32,
 }
 
+impl Scenario {
+    /// The scenario's group, its Byzantine nodes marked. The scenarios are
+    /// constants, so an unknown id is a bug in this file, not bad input.
+    fn group(&self) -> BftConsensus {
+        let mut group = BftConsensus::new(self.fault_tolerance);
+        if let Err(error) = group.set_byzantine(self.byzantine_ids) {
+            unreachable!("a scenario names a node that does not exist: {error}");
+        }
+        group
+    }
+}
+
 // ANCHOR: scenarios
 const SCENARIOS: [Scenario; 5] = [
     Scenario { fault_tolerance: 1, byzantine_ids: &[], input: 21 },
@@ -164,7 +181,7 @@ enum Verdict {
 
 fn verdict(consensus: Option<Answer>, input: i32) -> Verdict {
     match consensus {
-        Some(answer) if answer == 2 * Answer::from(input) => Verdict::Correct,
+        Some(answer) if answer == honest_answer(input) => Verdict::Correct,
         Some(_) => Verdict::AgreedOnALie,
         None => Verdict::NoConsensus,
     }
@@ -481,11 +498,7 @@ fn node_name(node: usize) -> String {
 fn print_scenarios(out: &mut dyn Write) -> io::Result<()> {
     heading(out, "Part 1: majority vote among n = 3f + 1 nodes")?;
     for (number, scenario) in SCENARIOS.iter().enumerate() {
-        let mut group = BftConsensus::new(scenario.fault_tolerance);
-        if let Err(error) = group.set_byzantine(scenario.byzantine_ids) {
-            // The scenarios are constants: a bad id is a bug in this file.
-            unreachable!("scenario {}: {error}", number + 1);
-        }
+        let group = scenario.group();
         let status = group.status();
         let f = group.fault_tolerance;
         let result = group.consensus(scenario.input);
@@ -505,7 +518,7 @@ fn print_scenarios(out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "   Fault tolerance: f = {f}")?;
         writeln!(out, "   Threshold for consensus: {} votes (2f + 1)", group.threshold())?;
         writeln!(out, "   Input: {}", scenario.input)?;
-        writeln!(out, "   Expected: {} (input * 2)", 2 * Answer::from(scenario.input))?;
+        writeln!(out, "   Expected: {} (input * 2)", honest_answer(scenario.input))?;
         let votes: Vec<String> = group
             .tally(scenario.input)
             .iter()
@@ -955,14 +968,8 @@ mod tests {
     #[test]
     fn scenarios_end_as_the_chapter_says() {
         use Verdict::{AgreedOnALie, Correct, NoConsensus};
-        let verdicts: Vec<Verdict> = SCENARIOS
-            .iter()
-            .map(|s| {
-                let mut group = BftConsensus::new(s.fault_tolerance);
-                group.set_byzantine(s.byzantine_ids).unwrap();
-                verdict(group.consensus(s.input), s.input)
-            })
-            .collect();
+        let verdicts: Vec<Verdict> =
+            SCENARIOS.iter().map(|s| verdict(s.group().consensus(s.input), s.input)).collect();
         assert_eq!(verdicts, [Correct, Correct, NoConsensus, Correct, AgreedOnALie]);
     }
 

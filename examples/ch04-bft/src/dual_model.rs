@@ -41,6 +41,14 @@ struct Task {
     hard: bool,
 }
 
+impl Task {
+    /// Task `id`, hard when a draw of 53 bits falls below `hard_threshold`. With
+    /// no hard tasks nothing is drawn, so independent runs use one stream less.
+    fn draw(id: u64, hard_threshold: u64, difficulty: &mut SplitMix64) -> Task {
+        Task { id, hard: hard_threshold > 0 && difficulty.next_u64() >> 11 < hard_threshold }
+    }
+}
+
 /// One model's answer to one task. It holds no text: the code is written out
 /// only when it is shown, so the simulation's inner loop never allocates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -325,8 +333,7 @@ fn simulate_block(run: &Run, block: u64) -> Tally {
     let first = block * BLOCK_TASKS;
     let mut tasks_by_pattern = [0u64; PATTERNS];
     for id in first..run.tasks.min(first + BLOCK_TASKS) {
-        let hard = hard_threshold > 0 && difficulty.next_u64() >> 11 < hard_threshold;
-        let task = Task { id, hard };
+        let task = Task::draw(id, hard_threshold, &mut difficulty);
         let answers = models.each_mut().map(|model| model.generate_code(task).answer);
         tasks_by_pattern[pattern(answers)] += 1;
     }
@@ -496,8 +503,7 @@ fn measure_majority(n: u32, e: f64, d: Difficulty, tasks: u64, seed: u64) -> u64
     let hard_threshold = threshold_53(d.hard_fraction);
     let mut errors = 0;
     for id in 0..tasks {
-        let hard = hard_threshold > 0 && difficulty.next_u64() >> 11 < hard_threshold;
-        let task = Task { id, hard };
+        let task = Task::draw(id, hard_threshold, &mut difficulty);
         let correct: u32 =
             models.iter_mut().map(|m| u32::from(m.generate_code(task).is_correct())).sum();
         errors += u64::from(2 * correct < n);
@@ -771,8 +777,12 @@ fn print_tests(
     Ok(())
 }
 
-fn print_outcomes(out: &mut dyn Write, title: &str, run: &Run, tally: &Tally) -> io::Result<()> {
-    let exact = exact_rates_mixed(run);
+fn print_outcomes(
+    out: &mut dyn Write,
+    title: &str,
+    tally: &Tally,
+    exact: &[Rates; 4],
+) -> io::Result<()> {
     writeln!(out, "{title}")?;
     writeln!(out, "   measured over {} tasks [95% Wilson interval] | exact", tally.tasks)?;
     for (s, strategy) in Strategy::ALL.into_iter().enumerate() {
@@ -1135,11 +1145,11 @@ fn run(config: &Config, out: &mut dyn Write) -> io::Result<()> {
         out,
         "Part 2: what an error rate hides (accepted and correct, rejected, silent error)",
     )?;
-    print_outcomes(out, "Independent errors:", &independent, &independent_tally)?;
+    print_outcomes(out, "Independent errors:", &independent_tally, &exact)?;
     writeln!(out)?;
     let title =
         format!("Correlated errors ({}; overall rates unchanged):", describe(config.correlated));
-    print_outcomes(out, &title, &correlated, &correlated_tally)?;
+    print_outcomes(out, &title, &correlated_tally, &exact_rates_mixed(&correlated))?;
     writeln!(out)?;
     heading(out, "Part 3: the first draft's figures, and the cost of a delivered answer")?;
     print_reconciliation(out, config, &exact)?;

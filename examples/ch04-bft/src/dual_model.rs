@@ -86,11 +86,16 @@ struct SimulatedLLM {
 }
 
 impl SimulatedLLM {
-    fn generate_code(&mut self, task: Task) -> CodeGenResult<'_> {
+    /// Whether the model errs on `task`: one draw, compared with a threshold.
+    fn errs(&mut self, task: Task) -> bool {
         let threshold = if task.hard { self.hard_threshold } else { self.easy_threshold };
+        self.rng.next_u64() >> 11 < threshold
+    }
+
+    fn generate_code(&mut self, task: Task) -> CodeGenResult<'_> {
         // No branch on the random outcome itself: a mispredicted branch per call
         // would cost more than the whole call.
-        let wrong = usize::from(self.rng.next_u64() >> 11 < threshold);
+        let wrong = usize::from(self.errs(task));
         let answer = if self.wrong_variants == 1 || wrong == 0 {
             wrong
         } else {
@@ -331,13 +336,35 @@ fn simulate_block(run: &Run, block: u64) -> Tally {
     let mut difficulty = block_stream(run.seed, block, 3);
     let hard_threshold = threshold_53(run.difficulty.hard_fraction);
     let first = block * BLOCK_TASKS;
+    let ids = first..run.tasks.min(first + BLOCK_TASKS);
     let mut tasks_by_pattern = [0u64; PATTERNS];
-    for id in first..run.tasks.min(first + BLOCK_TASKS) {
-        let task = Task::draw(id, hard_threshold, &mut difficulty);
-        let answers = models.each_mut().map(|model| model.generate_code(task).answer);
-        tasks_by_pattern[pattern(answers)] += 1;
+    if run.wrong_variants == 1 && hard_threshold == 0 {
+        count_common_case(&mut models, ids, &mut tasks_by_pattern);
+    } else {
+        for id in ids {
+            let task = Task::draw(id, hard_threshold, &mut difficulty);
+            let answers = models.each_mut().map(|model| model.generate_code(task).answer);
+            tasks_by_pattern[pattern(answers)] += 1;
+        }
     }
     Tally::from_patterns(&tasks_by_pattern)
+}
+
+/// The loop above when no task is hard and every wrong answer is variant 1.
+/// An answer is then 1 exactly when the model errs: `generate_code` would
+/// return `usize::from(errs)` from the same draw, so the counts are the same.
+/// Written out for this case, the loop has no checks left for hard tasks,
+/// variants or renaming, and the program's default run is this loop.
+fn count_common_case(
+    models: &mut [SimulatedLLM; 3],
+    ids: std::ops::Range<u64>,
+    tasks_by_pattern: &mut [u64; PATTERNS],
+) {
+    for id in ids {
+        let task = Task { id, hard: false };
+        let [a, b, c] = models.each_mut().map(|model| usize::from(model.errs(task)));
+        tasks_by_pattern[a | b << 2 | c << 4] += 1;
+    }
 }
 
 /// Runs every block, spread over `threads` threads. Each thread takes the next
@@ -907,24 +934,28 @@ fn seconds(work: impl FnOnce()) -> f64 {
 }
 
 /// Times the bare generator loop, the simulation on one thread and on
-/// `--threads`, in five interleaved rounds, and keeps each one's best round: on
+/// `--threads`, in `ROUNDS` interleaved rounds, and keeps each one's best round: on
 /// a shared machine the best round is the one least disturbed by others.
 fn bench(config: &Config, tasks: u64, out: &mut dyn Write) -> io::Result<()> {
-    const ROUNDS: usize = 5;
+    const ROUNDS: usize = 10;
     let run = Run { tasks, ..config.run(Difficulty::INDEPENDENT) };
     let calls = 3.0 * tasks as f64;
     let threshold = threshold_53(run.models[0].error_rate);
-    // The bare loop: the same number of draws and threshold tests, nothing else,
-    // split over `threads` threads. With more than one it shows how far this
-    // machine's cores scale at all.
+    // The bare loop: three generators, one draw and one threshold test per call,
+    // the errors summed; no tasks, answers or counts. It is split over `threads`
+    // threads, and with more than one it shows how far this machine's cores
+    // scale at all.
     let bare_loop = |threads: u64| {
         thread::scope(|scope| {
             for t in 0..threads {
                 scope.spawn(move || {
-                    let mut rng = SplitMix64::new(config.seed ^ t);
-                    let draws = 3 * tasks / threads;
-                    let wrong: u64 =
-                        (0..draws).map(|_| u64::from(rng.next_u64() >> 11 < threshold)).sum();
+                    let mut rngs = [0, 1, 2].map(|i| SplitMix64::new(config.seed ^ (3 * t + i)));
+                    let mut wrong = 0;
+                    for _ in 0..tasks / threads {
+                        for rng in &mut rngs {
+                            wrong += u64::from(rng.next_u64() >> 11 < threshold);
+                        }
+                    }
                     std::hint::black_box(wrong);
                 });
             }
@@ -1371,11 +1402,51 @@ mod tests {
             tasks: 5 * BLOCK_TASKS + 1234,
             seed: 7,
         };
-        let one = simulate(&run, 1);
-        for threads in [2, 3, 7, 256] {
-            assert_eq!(simulate(&run, threads), one, "threads = {threads}");
+        // The general loop (hard tasks, three variants) and the common case.
+        for run in
+            [run.clone(), Run { difficulty: Difficulty::INDEPENDENT, wrong_variants: 1, ..run }]
+        {
+            let one = simulate(&run, 1);
+            for threads in [2, 3, 7, 256] {
+                assert_eq!(simulate(&run, threads), one, "threads = {threads}, {run:?}");
+            }
+            assert_eq!(one.tasks, 5 * BLOCK_TASKS + 1234);
         }
-        assert_eq!(one.tasks, 5 * BLOCK_TASKS + 1234);
+    }
+
+    #[test]
+    fn both_block_loops_count_what_generate_code_answers() {
+        let models = [spec("a", 0.23), spec("b", 0.25), spec("c", 0.5)];
+        let mixed = Difficulty { hard_fraction: 0.3, hard_error: 0.6 };
+        // The first setting takes `count_common_case`, the others the general loop.
+        for (k, d) in [(1, Difficulty::INDEPENDENT), (1, mixed), (3, Difficulty::INDEPENDENT)] {
+            for seed in [0, 42, u64::MAX] {
+                let run = Run {
+                    models: [&models[0], &models[1], &models[2]],
+                    difficulty: d,
+                    wrong_variants: k,
+                    tasks: 3 * BLOCK_TASKS / 2, // block 1 is half full
+                    seed,
+                };
+                let mut expected = Tally::default();
+                for block in 0..2 {
+                    let mut models = block_models(&run, block);
+                    let mut difficulty = block_stream(seed, block, 3);
+                    let hard_threshold = threshold_53(d.hard_fraction);
+                    let mut tasks_by_pattern = [0; PATTERNS];
+                    for id in block * BLOCK_TASKS..run.tasks.min((block + 1) * BLOCK_TASKS) {
+                        let task = Task::draw(id, hard_threshold, &mut difficulty);
+                        let answers = models.each_mut().map(|m| m.generate_code(task).answer);
+                        tasks_by_pattern[pattern(answers)] += 1;
+                    }
+                    let block_tally = Tally::from_patterns(&tasks_by_pattern);
+                    assert_eq!(simulate_block(&run, block), block_tally, "K {k}, {d:?}, {seed}");
+                    expected = expected.merge(block_tally);
+                }
+                assert_eq!(simulate(&run, 2), expected);
+                assert_eq!(expected.tasks, run.tasks);
+            }
+        }
     }
 
     #[test]

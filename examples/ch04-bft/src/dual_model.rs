@@ -937,14 +937,15 @@ fn seconds(work: impl FnOnce()) -> f64 {
 /// `--threads`, in `ROUNDS` interleaved rounds, and keeps each one's best round: on
 /// a shared machine the best round is the one least disturbed by others.
 fn bench(config: &Config, tasks: u64, out: &mut dyn Write) -> io::Result<()> {
-    const ROUNDS: usize = 10;
+    const ROUNDS: usize = 20;
     let run = Run { tasks, ..config.run(Difficulty::INDEPENDENT) };
     let calls = 3.0 * tasks as f64;
     let threshold = threshold_53(run.models[0].error_rate);
     // The bare loop: three generators, one draw and one threshold test per call,
-    // the errors summed; no tasks, answers or counts. It is split over `threads`
-    // threads, and with more than one it shows how far this machine's cores
-    // scale at all.
+    // the errors summed; no tasks, answers or counts. With more than one thread
+    // it shows how far this machine's cores scale at all. It splits the work in
+    // equal shares, so one slowed core holds the whole loop up; the simulation
+    // hands out blocks and is less affected.
     let bare_loop = |threads: u64| {
         thread::scope(|scope| {
             for t in 0..threads {

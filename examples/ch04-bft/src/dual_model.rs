@@ -952,7 +952,8 @@ fn bench(config: &Config, tasks: u64, out: &mut dyn Write) -> io::Result<()> {
                 scope.spawn(move || {
                     let mut rngs = [0, 1, 2].map(|i| SplitMix64::new(config.seed ^ (3 * t + i)));
                     let mut wrong = 0;
-                    for _ in 0..tasks / threads {
+                    // Thread t's share; the shares add up to `tasks` exactly.
+                    for _ in tasks * t / threads..tasks * (t + 1) / threads {
                         for rng in &mut rngs {
                             wrong += u64::from(rng.next_u64() >> 11 < threshold);
                         }

@@ -1707,6 +1707,29 @@ mod tests {
     }
 
     #[test]
+    fn bench_reports_every_measurement_and_identical_counts() {
+        // Timings vary, so this checks the report's shape and the counts, not speed.
+        let config = config(&["--threads", "3"]).unwrap();
+        let mut out = Vec::new();
+        bench(&config, 3 * BLOCK_TASKS + 5, &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 7, "{out}");
+        assert!(lines[0].starts_with("Benchmark: 196613 tasks, 3 model calls each"));
+        for (line, label) in lines[2..6].iter().zip([
+            "bare generator loop, 1 thread:",
+            "bare generator loop,   3 threads:",
+            "simulation, 1 thread:",
+            "simulation,   3 threads:",
+        ]) {
+            let rate = line.trim().strip_prefix(label).unwrap_or_else(|| panic!("{line}"));
+            let millions: f64 = rate.split_whitespace().next().unwrap().parse().unwrap();
+            assert!(millions.is_finite() && millions >= 0.0, "{line}");
+        }
+        assert_eq!(lines[6], "   identical counts in all 40 runs: true");
+    }
+
+    #[test]
     fn bad_input_is_named() {
         let cases: [(&[&str], &str); 17] = [
             (&["--tasks", "0"], "--tasks must be a whole number from 1 to 1000000000000, not '0'"),

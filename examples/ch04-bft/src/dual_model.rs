@@ -339,10 +339,10 @@ fn simulate_block(run: &Run, block: u64) -> Tally {
     let first = block * BLOCK_TASKS;
     let ids = first..run.tasks.min(first + BLOCK_TASKS);
     let mut tasks_by_pattern = [0; PATTERNS];
-    if run.wrong_variants == 1 && hard_threshold == 0 {
-        count_common_case(&mut models, ids, &mut tasks_by_pattern);
+    let difficulty = block_stream(run.seed, block, 3);
+    if run.wrong_variants == 1 {
+        count_one_variant(&mut models, ids, hard_threshold, difficulty, &mut tasks_by_pattern);
     } else {
-        let difficulty = block_stream(run.seed, block, 3);
         count_patterns(&mut models, ids, hard_threshold, difficulty, &mut tasks_by_pattern);
     }
     Tally::from_patterns(&tasks_by_pattern)
@@ -364,20 +364,21 @@ fn count_patterns(
     }
 }
 
-/// `count_patterns` when no task is hard and every wrong answer is variant 1.
-/// An answer is then 1 exactly when the model errs: `generate_code` would
-/// return `usize::from(errs)` from the same draw, so the counts are the same.
-/// Written out for this case, the loop has no checks left for hard tasks,
-/// variants or renaming, and it counts tasks in 8 bins (which models erred)
-/// that become patterns at the end. The program's default run is this loop.
-fn count_common_case(
+/// `count_patterns` when every wrong answer is variant 1, as by default. An
+/// answer is then 1 exactly when the model errs: `generate_code` would return
+/// `usize::from(errs)` from the same draw, so the counts are the same. The loop
+/// needs no variant draws and no renaming, and counts tasks in 8 bins (which
+/// models erred) that become patterns at the end.
+fn count_one_variant(
     models: &mut [SimulatedLLM; 3],
     ids: Range<u64>,
+    hard_threshold: u64,
+    mut difficulty: SplitMix64,
     tasks_by_pattern: &mut [u64; PATTERNS],
 ) {
     let mut tasks_by_errors = [0u64; 8];
     for id in ids {
-        let task = Task { id, hard: false };
+        let task = Task::draw(id, hard_threshold, &mut difficulty);
         let [a, b, c] = models.each_mut().map(|model| usize::from(model.errs(task)));
         tasks_by_errors[a | b << 1 | c << 2] += 1;
     }
@@ -1423,10 +1424,8 @@ mod tests {
             tasks: 5 * BLOCK_TASKS + 1234,
             seed: 7,
         };
-        // The general loop (hard tasks, three variants) and the common case.
-        for run in
-            [run.clone(), Run { difficulty: Difficulty::INDEPENDENT, wrong_variants: 1, ..run }]
-        {
+        // The general loop (three variants) and the one-variant loop.
+        for run in [run.clone(), Run { wrong_variants: 1, ..run }] {
             let one = simulate(&run, 1);
             for threads in [2, 3, 7, 256] {
                 assert_eq!(simulate(&run, threads), one, "threads = {threads}, {run:?}");
@@ -1436,29 +1435,35 @@ mod tests {
     }
 
     #[test]
-    fn the_common_case_loop_counts_what_the_general_loop_counts() {
+    fn the_one_variant_loop_counts_what_the_general_loop_counts() {
         let models = [spec("a", 0.23), spec("b", 0.25), spec("c", 0.5)];
-        for seed in [0, 42, u64::MAX] {
+        let mixed = Difficulty { hard_fraction: 0.3, hard_error: 0.6 };
+        let settings = [Difficulty::INDEPENDENT, mixed].map(|d| [0, 42, u64::MAX].map(|s| (d, s)));
+        for (d, seed) in settings.into_iter().flatten() {
             let run = Run {
                 models: [&models[0], &models[1], &models[2]],
-                difficulty: Difficulty::INDEPENDENT,
+                difficulty: d,
                 wrong_variants: 1,
                 tasks: BLOCK_TASKS,
                 seed,
             };
+            let hard_threshold = threshold_53(d.hard_fraction);
             for (block, ids) in [(0, 0..BLOCK_TASKS), (3, 3 * BLOCK_TASKS..3 * BLOCK_TASKS + 99)] {
-                let (mut general, mut common) = ([0; PATTERNS], [0; PATTERNS]);
+                let (mut general, mut one_variant) = ([0; PATTERNS], [0; PATTERNS]);
+                let mut models = block_models(&run, block);
                 let difficulty = block_stream(seed, block, 3);
-                count_patterns(
-                    &mut block_models(&run, block),
+                count_patterns(&mut models, ids.clone(), hard_threshold, difficulty, &mut general);
+                let mut models = block_models(&run, block);
+                let difficulty = block_stream(seed, block, 3);
+                count_one_variant(
+                    &mut models,
                     ids.clone(),
-                    0,
+                    hard_threshold,
                     difficulty,
-                    &mut general,
+                    &mut one_variant,
                 );
-                count_common_case(&mut block_models(&run, block), ids.clone(), &mut common);
-                assert_eq!(common, general, "seed {seed}, block {block}");
-                assert_eq!(common.iter().sum::<u64>(), ids.end - ids.start);
+                assert_eq!(one_variant, general, "{d:?}, seed {seed}, block {block}");
+                assert_eq!(general.iter().sum::<u64>(), ids.end - ids.start);
             }
         }
     }

@@ -75,8 +75,8 @@ impl CodeGenResult<'_> {
 /// A simulated LLM: it errs with an assumed probability, drawn from its own
 /// seeded generator, so the same seed gives the same answers.
 #[derive(Debug, Clone)]
-struct SimulatedLLM {
-    name: String,
+struct SimulatedLLM<'a> {
+    name: &'a str,
     /// Error probabilities on easy and hard tasks, as thresholds: a draw of 53
     /// random bits below the threshold is an error (see `threshold_53`).
     easy_threshold: u64,
@@ -85,14 +85,14 @@ struct SimulatedLLM {
     rng: SplitMix64,
 }
 
-impl SimulatedLLM {
+impl<'a> SimulatedLLM<'a> {
     /// Whether the model errs on `task`: one draw, compared with a threshold.
     fn errs(&mut self, task: Task) -> bool {
         let threshold = if task.hard { self.hard_threshold } else { self.easy_threshold };
         self.rng.next_u64() >> 11 < threshold
     }
 
-    fn generate_code(&mut self, task: Task) -> CodeGenResult<'_> {
+    fn generate_code(&mut self, task: Task) -> CodeGenResult<'a> {
         // With one variant the answer is the error bit itself, and nothing
         // branches on the random outcome (a mispredicted branch per call would
         // cost more than the whole call). With more, a wrong answer draws which
@@ -103,7 +103,7 @@ impl SimulatedLLM {
         } else {
             1 + self.rng.below(self.wrong_variants)
         };
-        CodeGenResult { model: &self.name, task, answer }
+        CodeGenResult { model: self.name, task, answer }
     }
 }
 
@@ -156,10 +156,10 @@ impl ModelSpec {
         difficulty: Difficulty,
         wrong_variants: usize,
         rng: SplitMix64,
-    ) -> SimulatedLLM {
+    ) -> SimulatedLLM<'_> {
         let easy = difficulty.easy_error(self.error_rate).unwrap_or(self.error_rate);
         SimulatedLLM {
-            name: self.name.clone(),
+            name: &self.name,
             easy_threshold: threshold_53(easy),
             hard_threshold: threshold_53(difficulty.hard_error),
             wrong_variants,
@@ -326,7 +326,7 @@ fn block_stream(seed: u64, block: u64, stream: u64) -> SplitMix64 {
 }
 
 /// The three models as they answer the tasks of one block.
-fn block_models(run: &Run, block: u64) -> [SimulatedLLM; 3] {
+fn block_models<'a>(run: &Run<'a>, block: u64) -> [SimulatedLLM<'a>; 3] {
     [0, 1, 2].map(|i: usize| {
         let rng = block_stream(run.seed, block, i as u64);
         run.models[i].instance(run.difficulty, run.wrong_variants, rng)
@@ -543,7 +543,7 @@ fn majority_error_mixed(n: u32, e: f64, d: Difficulty) -> Option<f64> {
 /// counted down from `u64::MAX`, which no run reaches); returns the error count.
 fn measure_majority(n: u32, e: f64, d: Difficulty, tasks: u64, seed: u64) -> u64 {
     let spec = ModelSpec { name: String::from("identical"), error_rate: e };
-    let mut models: Vec<SimulatedLLM> = (0..u64::from(n))
+    let mut models: Vec<SimulatedLLM<'_>> = (0..u64::from(n))
         .map(|i| spec.instance(d, 1, block_stream(seed, u64::MAX - u64::from(n), i)))
         .collect();
     let mut difficulty = block_stream(seed, u64::MAX - u64::from(n), u64::from(n));

@@ -1434,6 +1434,46 @@ mod tests {
         }
     }
 
+    /// This process's peak resident memory in KiB (`VmHWM` in Linux's /proc).
+    fn peak_resident_kib() -> u64 {
+        let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+        let line = status.lines().find_map(|line| line.strip_prefix("VmHWM:")).expect("VmHWM");
+        line.trim().trim_end_matches("kB").trim().parse().expect("VmHWM in kB")
+    }
+
+    /// Ten million tasks: the first draft held 168 MB here, one record per task.
+    /// Streaming keeps the peak where it was, whichever loop runs. Other tests
+    /// running beside this one would move the process's peak, so the test runs
+    /// itself again, alone, in a child process, and reads the figure it prints.
+    #[test]
+    #[cfg_attr(not(target_os = "linux"), ignore = "reads peak memory from Linux's /proc")]
+    fn memory_does_not_grow_with_the_number_of_tasks() {
+        const NAME: &str = "tests::memory_does_not_grow_with_the_number_of_tasks";
+        const CHILD: &str = "DUAL_MODEL_MEMORY_CHILD";
+        if std::env::var_os(CHILD).is_some() {
+            let before = peak_resident_kib();
+            for k in [1, 3] {
+                let (tally, _) = tally([0.2, 0.3, 0.4], k, Difficulty::INDEPENDENT, 10_000_000, 1);
+                assert_eq!(tally.tasks, 10_000_000);
+            }
+            println!("growth: {} KiB", peak_resident_kib() - before);
+            return;
+        }
+        let exe = std::env::current_exe().expect("the test binary's path");
+        let child = std::process::Command::new(exe)
+            .args(["--exact", NAME, "--nocapture", "--test-threads=1"])
+            .env(CHILD, "1")
+            .output()
+            .expect("the test binary runs");
+        let stdout = String::from_utf8_lossy(&child.stdout);
+        let growth: u64 = stdout
+            .lines()
+            // libtest prints the test's name on the same line, before the figure.
+            .find_map(|line| line.split("growth: ").nth(1)?.strip_suffix(" KiB")?.parse().ok())
+            .unwrap_or_else(|| panic!("no growth line from the child:\n{stdout}"));
+        assert!(growth < 4 * 1024, "peak resident memory grew by {growth} KiB");
+    }
+
     #[test]
     fn the_one_variant_loop_counts_what_the_general_loop_counts() {
         let models = [spec("a", 0.23), spec("b", 0.25), spec("c", 0.5)];

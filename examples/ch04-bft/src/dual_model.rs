@@ -1014,25 +1014,17 @@ fn bench(config: &Config, tasks: u64, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "Benchmark: {tasks} tasks, 3 model calls each, all four strategies counted;")?;
     writeln!(out, "best of {ROUNDS} interleaved rounds, {build}")?;
     let threads = config.threads;
-    writeln!(out, "   bare generator loop, 1 thread:    {:>6.0} million calls/s", bare / 1e6)?;
-    writeln!(
-        out,
-        "   bare generator loop, {threads:>3} threads: {:>6.0} million calls/s ({:.2}x)",
-        bare_all / 1e6,
-        bare_all / bare
-    )?;
-    writeln!(
-        out,
-        "   simulation, 1 thread:             {:>6.0} million calls/s ({:.2} of the bare loop)",
-        one / 1e6,
-        one / bare
-    )?;
-    writeln!(
-        out,
-        "   simulation, {threads:>3} threads:         {:>6.0} million calls/s ({:.2}x one thread)",
-        all / 1e6,
-        all / one
-    )?;
+    let on = |n: usize| if n == 1 { "1 thread".to_string() } else { format!("{n} threads") };
+    let rows = [
+        ("bare generator loop", 1, bare, String::new()),
+        ("bare generator loop", threads, bare_all, format!(" ({:.2}x)", bare_all / bare)),
+        ("simulation", 1, one, format!(" ({:.2} of the bare loop)", one / bare)),
+        ("simulation", threads, all, format!(" ({:.2}x one thread)", all / one)),
+    ];
+    for (what, threads, per_sec, note) in rows {
+        let label = format!("{what}, {}:", on(threads));
+        writeln!(out, "   {label:<33} {:>6.0} million calls/s{note}", per_sec / 1e6)?;
+    }
     writeln!(out, "   identical counts in all {} runs: {identical}", tallies.len())
 }
 
@@ -1786,9 +1778,9 @@ mod tests {
         assert!(lines[0].starts_with("Benchmark: 196613 tasks, 3 model calls each"));
         for (line, label) in lines[2..6].iter().zip([
             "bare generator loop, 1 thread:",
-            "bare generator loop,   3 threads:",
+            "bare generator loop, 3 threads:",
             "simulation, 1 thread:",
-            "simulation,   3 threads:",
+            "simulation, 3 threads:",
         ]) {
             let rate = line.trim().strip_prefix(label).unwrap_or_else(|| panic!("{line}"));
             let millions: f64 = rate.split_whitespace().next().unwrap().parse().unwrap();

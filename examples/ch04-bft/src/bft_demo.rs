@@ -727,6 +727,8 @@ Options:
   -h, --help   print this help
 ";
 
+const FLAGS: [&str; 2] = ["trials", "seed"];
+
 /// What the command line asked for, validated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Config {
@@ -752,7 +754,7 @@ fn run(config: &Config, out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn main() -> ExitCode {
-    run_cli("bft_demo", USAGE, &["trials", "seed"], configure, run)
+    run_cli("bft_demo", USAGE, &FLAGS, configure, run)
 }
 
 // ============================================================================
@@ -1115,7 +1117,26 @@ mod tests {
 
     fn parse(args: &[&str]) -> Result<Option<Config>, String> {
         let args = args.iter().map(|a| (*a).to_string());
-        Flags::parse(args, &["trials", "seed"])?.map(|flags| configure(&flags)).transpose()
+        Flags::parse(args, &FLAGS)?.map(|flags| configure(&flags)).transpose()
+    }
+
+    /// The help is typed by hand: it must state the ranges and defaults that
+    /// `configure` applies, so that neither changes alone.
+    #[test]
+    fn help_states_the_ranges_and_defaults_the_code_uses() {
+        for flag in ["--trials", "--seed"] {
+            // The error for a value out of range names the range the code checks.
+            let error = parse(&[flag, "-1"]).unwrap_err();
+            let range = error.split(" from ").nth(1).and_then(|rest| rest.split(", not").next());
+            let stated = format!("({},", range.unwrap_or_else(|| panic!("{error}")));
+            assert!(USAGE.contains(&stated), "{flag}: the help does not say '{stated}'");
+        }
+        let defaults = parse(&[]).unwrap().unwrap();
+        for stated in
+            [format!("default {})", defaults.trials), format!("default {})", defaults.seed)]
+        {
+            assert!(USAGE.contains(&stated), "the help does not say '{stated}'");
+        }
     }
 
     #[test]

@@ -44,8 +44,9 @@ mdbook: ## Install mdBook when it is missing
 book: mdbook ## Build the book into book/build
 	$(MDBOOK) build book
 
-test-book: mdbook ## Compile and run every Rust listing in the book
+test-book: mdbook ## Check every included anchor, and test the book's listings
+	$(CARGO) test -q --release --test book
 	$(MDBOOK) test book
 
-serve-book: book ## Serve the built book on http://localhost:3000
-	cd book/build && python3 -m http.server 3000
+serve-book: book ## Serve the built book on http://127.0.0.1:3000 (python3)
+	cd book/build && python3 -m http.server --bind 127.0.0.1 3000

@@ -50,7 +50,7 @@ parts dual_model-k3 "cargo run --release --bin dual_model -- --wrong-variants 3"
 rm "$out"/dual_model-k3-part[134].txt # the chapter shows Part 2 of this run
 { echo '$ cargo run --release --bin bft_demo -- --help'; "$bin/bft_demo" --help; } > "$out/bft_demo-help.txt"
 { echo '$ cargo run --release --bin dual_model -- --help'; "$bin/dual_model" --help; } > "$out/dual_model-help.txt"
-for target in "--bin bft_demo" "--bin dual_model" "--test cli" "--test shared_helpers"; do
+for target in "--lib" "--bin bft_demo" "--bin dual_model" "--test cli" "--test contract" "--test book"; do
   echo "\$ cargo test --release $target -- --list"
   # shellcheck disable=SC2086 # $target is two words on purpose
   cargo test -q --release $target -- --list 2>/dev/null

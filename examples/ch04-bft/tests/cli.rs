@@ -36,11 +36,21 @@ fn bad_input_is_one_line_on_stderr_and_exit_code_2() {
     for (binary, args) in cases {
         let output = run(binary, args);
         let stderr = String::from_utf8(output.stderr).unwrap();
-        assert_eq!(output.status.code(), Some(2), "{binary} {args:?}: {stderr}");
-        assert!(output.stdout.is_empty(), "{binary} {args:?} printed to stdout");
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{binary} {args:?}: {stderr}"
+        );
+        assert!(
+            output.stdout.is_empty(),
+            "{binary} {args:?} printed to stdout"
+        );
         assert_eq!(stderr.lines().count(), 1, "{binary} {args:?}: {stderr}");
         assert!(stderr.starts_with(&format!("{binary}: ")), "{stderr}");
-        assert!(stderr.ends_with(&format!("(see {binary} --help)\n")), "{stderr}");
+        assert!(
+            stderr.ends_with(&format!("(see {binary} --help)\n")),
+            "{stderr}"
+        );
     }
 }
 
@@ -52,7 +62,8 @@ fn help_is_printed_and_exits_0() {
             let stdout = String::from_utf8(output.stdout).unwrap();
             assert_eq!(output.status.code(), Some(0));
             assert!(
-                stdout.starts_with(&format!("{binary}: ")) && stdout.contains("Usage:"),
+                stdout.starts_with(&format!("{binary}: "))
+                    && stdout.contains("Usage:"),
                 "{stdout}"
             );
             assert!(output.stderr.is_empty());
@@ -67,17 +78,22 @@ fn output_is_the_same_for_every_thread_count() {
     assert_eq!(one.status.code(), Some(0));
     for threads in ["2", "3", "7"] {
         let other = run("dual_model", &[&args[..], &[threads]].concat());
-        assert!(one.stdout == other.stdout, "--threads {threads} printed other bytes");
+        assert!(
+            one.stdout == other.stdout,
+            "--threads {threads} printed other bytes"
+        );
     }
     assert_eq!(run("bft_demo", &[]).stdout, run("bft_demo", &[]).stdout);
 }
 
 #[test]
 fn svg_is_written_where_asked_and_a_bad_folder_is_reported() {
-    let dir = std::env::temp_dir().join(format!("ch04-svg-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("ch04-svg-{}", std::process::id()));
     let output = run("dual_model", &["--svg", dir.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0));
-    let svg = std::fs::read_to_string(dir.join("majority-scaling.svg")).unwrap();
+    let svg =
+        std::fs::read_to_string(dir.join("majority-scaling.svg")).unwrap();
     assert!(svg.starts_with("<?xml") && svg.trim_end().ends_with("</svg>"));
     std::fs::remove_dir_all(&dir).unwrap();
 
@@ -86,7 +102,9 @@ fn svg_is_written_where_asked_and_a_bad_folder_is_reported() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(output.stdout.is_empty());
     assert!(
-        stderr.starts_with("dual_model: --svg: cannot write /dev/null/cannot-be-a-folder"),
+        stderr.starts_with(
+            "dual_model: --svg: cannot write /dev/null/cannot-be-a-folder"
+        ),
         "{stderr}"
     );
 }

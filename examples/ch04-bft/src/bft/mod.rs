@@ -1,0 +1,7 @@
+//! Example 1: what a vote among possibly lying nodes guarantees, and why the
+//! bound is 3f + 1 nodes for f liars.
+
+pub mod om_search;
+pub mod oral_messages;
+pub mod quorum;
+pub mod vote;

@@ -1,0 +1,68 @@
+//! How numbers are shown: never `inf`, `NaN` or `-0`.
+
+/// `rate` as a percentage. Adding 0.0 turns -0.0 into 0.0, so nothing
+/// prints "-0.00%"; a rate that is not finite (a bug upstream) shows as "-".
+pub fn percent(rate: f64, decimals: usize) -> String {
+    if rate.is_finite() {
+        format!("{:.*}%", decimals, rate * 100.0 + 0.0)
+    } else {
+        "-".to_string()
+    }
+}
+
+/// A positive count that may be huge, as `1234.57` or `1.23e15`; one too
+/// large for an `f64` (which holds up to about 1.8e308) as "> 1e308".
+pub fn amount(value: f64) -> String {
+    if value.is_nan() {
+        "-".to_string()
+    } else if value.is_infinite() {
+        "> 1e308".to_string()
+    } else if value.abs() < 1e6 {
+        format!("{:.2}", value + 0.0)
+    } else {
+        format!("{value:.2e}")
+    }
+}
+
+/// How an error count compares with the baseline's, worded both ways round.
+pub fn compared(errors: u64, baseline: u64) -> String {
+    if errors == baseline {
+        "same as single".to_string()
+    } else if baseline == 0 {
+        "more errors (single has none)".to_string()
+    } else if errors == 0 {
+        "no errors".to_string()
+    } else if errors < baseline {
+        format!("{:.1}x fewer errors", baseline as f64 / errors as f64)
+    } else {
+        format!("{:.1}x more errors", errors as f64 / baseline as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_shown_number_is_infinite_nan_or_negative_zero() {
+        assert_eq!(percent(-0.0, 2), "0.00%");
+        assert_eq!(percent(0.0575, 3), "5.750%");
+        assert_eq!(percent(0.4225, 2), "42.25%");
+        assert_eq!(percent(f64::NAN, 2), "-");
+        assert_eq!(percent(f64::INFINITY, 2), "-");
+        assert_eq!(amount(3.149_606), "3.15");
+        assert_eq!(amount(-0.0), "0.00");
+        assert_eq!(amount(3e15), "3.00e15");
+        assert_eq!(amount(f64::INFINITY), "> 1e308");
+        assert_eq!(amount(f64::NAN), "-");
+    }
+
+    #[test]
+    fn comparisons_read_correctly_both_ways() {
+        assert_eq!(compared(427, 233), "1.8x more errors");
+        assert_eq!(compared(165, 233), "1.4x fewer errors");
+        assert_eq!(compared(233, 233), "same as single");
+        assert_eq!(compared(0, 233), "no errors");
+        assert_eq!(compared(10, 0), "more errors (single has none)");
+    }
+}

@@ -1,0 +1,264 @@
+//! Simulated language models: each errs with an assumed probability. They are
+//! simulations, not measurements of any real product.
+//!
+//! A model's answer to a task depends only on the run's seed, the model's
+//! place in the run, and the task: it is computed from fixed positions of the
+//! model's own random streams (see `crate::rng::draw`). So it does not matter
+//! in which order, or on which thread, the tasks are answered.
+
+use crate::rng::{below, draw, stream_seed};
+
+// ANCHOR: model
+/// A model's answer: `CORRECT`, or one of K wrong variants numbered 1 to K.
+/// Two wrong answers agree only when they are the same variant.
+pub type Answer = usize;
+pub const CORRECT: Answer = 0;
+
+/// A task. On a hard task every model errs with the same high probability,
+/// which is what makes their errors correlated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Task {
+    pub id: u64,
+    pub hard: bool,
+}
+
+/// A simulated model. It errs on a task when a random draw falls below its
+/// error probability, written as a threshold on 53 random bits.
+#[derive(Debug, Clone)]
+pub struct SimulatedLLM<'a> {
+    pub name: &'a str,
+    pub easy_threshold: u64,
+    pub hard_threshold: u64,
+    pub wrong_variants: usize,
+    /// Its two streams: draw t says whether it errs on task t, and which
+    /// wrong answer it gives if it does.
+    pub error_stream: u64,
+    pub variant_stream: u64,
+}
+
+impl SimulatedLLM<'_> {
+    pub fn errs(&self, task: Task) -> bool {
+        let threshold =
+            if task.hard { self.hard_threshold } else { self.easy_threshold };
+        draw(self.error_stream, task.id) >> 11 < threshold
+    }
+
+    pub fn generate_code(&self, task: Task) -> CodeGenResult<'_> {
+        let answer = if self.errs(task) {
+            let pick = draw(self.variant_stream, task.id);
+            1 + below(pick, self.wrong_variants)
+        } else {
+            CORRECT
+        };
+        CodeGenResult { model: self.name, task, answer }
+    }
+}
+// ANCHOR_END: model
+
+/// One model's answer to one task. It holds no text: the code is written out
+/// only when it is shown, so a simulation never allocates per answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeGenResult<'a> {
+    pub model: &'a str,
+    pub task: Task,
+    pub answer: Answer,
+}
+
+impl CodeGenResult<'_> {
+    pub fn is_correct(&self) -> bool {
+        self.answer == CORRECT
+    }
+
+    pub fn code(&self) -> String {
+        let id = self.task.id;
+        match self.answer {
+            CORRECT => {
+                format!("fn task_{id}() {{ /* correct implementation */ }}")
+            }
+            variant => format!(
+                "fn task_{id}() {{ /* hallucinated bug #{variant} */ }}"
+            ),
+        }
+    }
+}
+
+/// Probability `p` in [0, 1] as a threshold on 53 random bits, exact for every
+/// `f64` that is a multiple of 2^-53 (0 and 1 included).
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "p is validated to lie in [0, 1], so the product is in [0, 2^53]"
+)]
+pub fn threshold_53(p: f64) -> u64 {
+    (p * 9_007_199_254_740_992.0).round() as u64
+}
+
+// ANCHOR: difficulty
+/// A mix of easy and hard tasks. On a hard task every model errs with
+/// probability `hard_error`; each model's easy-task rate is then chosen so
+/// that its overall rate stays what it was.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Difficulty {
+    pub hard_fraction: f64,
+    pub hard_error: f64,
+}
+
+impl Difficulty {
+    pub const INDEPENDENT: Difficulty =
+        Difficulty { hard_fraction: 0.0, hard_error: 0.0 };
+
+    /// The easy-task rate e with H * Q + (1 - H) * e = `overall`, or `None`
+    /// when no rate in [0, 1] does that.
+    pub fn easy_error(self, overall: f64) -> Option<f64> {
+        let Difficulty { hard_fraction: h, hard_error: q } = self;
+        let easy = (overall - h * q) / (1.0 - h);
+        // A tolerance for rounding: H = 0.5, Q = 0.46, p = 0.23 must work.
+        (-1e-12..=1.0 + 1e-12).contains(&easy).then(|| easy.clamp(0.0, 1.0))
+    }
+}
+// ANCHOR_END: difficulty
+
+/// A model as the command line describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelSpec {
+    pub name: String,
+    pub error_rate: f64,
+}
+
+impl ModelSpec {
+    /// This model's error rate on easy tasks under `difficulty`. Where no
+    /// easy rate keeps the overall one (the programs reject such mixes), the
+    /// overall rate stands.
+    pub fn easy_error(&self, difficulty: Difficulty) -> f64 {
+        difficulty.easy_error(self.error_rate).unwrap_or(self.error_rate)
+    }
+
+    /// The model as it takes part in the run with seed `seed`, at place
+    /// `index`: its streams are that run's streams 2 * index and 2 * index + 1.
+    pub fn instance(
+        &self,
+        difficulty: Difficulty,
+        wrong_variants: usize,
+        seed: u64,
+        index: u64,
+    ) -> SimulatedLLM<'_> {
+        SimulatedLLM {
+            name: &self.name,
+            easy_threshold: threshold_53(self.easy_error(difficulty)),
+            hard_threshold: threshold_53(difficulty.hard_error),
+            wrong_variants,
+            error_stream: stream_seed(seed, 2 * index),
+            variant_stream: stream_seed(seed, 2 * index + 1),
+        }
+    }
+}
+
+/// Which tasks of a run are hard: task t is hard when draw t of the run's
+/// difficulty stream falls below the threshold of `hard_fraction`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskSource {
+    pub hard_threshold: u64,
+    pub stream: u64,
+}
+
+/// The run's stream number for task difficulty, after those of the models.
+const DIFFICULTY_STREAM: u64 = u64::MAX;
+
+impl TaskSource {
+    pub fn new(difficulty: Difficulty, seed: u64) -> TaskSource {
+        TaskSource {
+            hard_threshold: threshold_53(difficulty.hard_fraction),
+            stream: stream_seed(seed, DIFFICULTY_STREAM),
+        }
+    }
+
+    pub fn task(&self, id: u64) -> Task {
+        Task { id, hard: draw(self.stream, id) >> 11 < self.hard_threshold }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(rate: f64) -> ModelSpec {
+        ModelSpec { name: "m".to_string(), error_rate: rate }
+    }
+
+    #[test]
+    fn thresholds_are_exact_at_the_ends() {
+        assert_eq!(threshold_53(0.0), 0);
+        assert_eq!(threshold_53(1.0), 1 << 53);
+        assert_eq!(threshold_53(0.5), 1 << 52);
+        // Every draw is below the threshold of 1, none below that of 0.
+        let spec = model(1.0);
+        let always = spec.instance(Difficulty::INDEPENDENT, 1, 5, 0);
+        let zero = model(0.0);
+        let never = zero.instance(Difficulty::INDEPENDENT, 1, 5, 0);
+        for id in 0..10_000 {
+            let task = Task { id, hard: false };
+            assert_eq!(always.generate_code(task).answer, 1);
+            assert!(never.generate_code(task).is_correct());
+        }
+    }
+
+    #[test]
+    fn answers_depend_on_the_task_alone() {
+        // Asking in another order, or twice, gives the same answer.
+        let spec = model(0.4);
+        let m = spec.instance(Difficulty::INDEPENDENT, 5, 42, 1);
+        let forward: Vec<Answer> = (0..500)
+            .map(|id| m.generate_code(Task { id, hard: false }).answer)
+            .collect();
+        let backward: Vec<Answer> = (0..500)
+            .rev()
+            .map(|id| m.generate_code(Task { id, hard: false }).answer)
+            .collect();
+        assert!(forward.iter().eq(backward.iter().rev()));
+        assert!(forward.iter().all(|&a| a <= 5));
+        // Every variant from 1 to 5 turns up, and about 40% of answers are wrong.
+        for variant in 1..=5 {
+            assert!(forward.contains(&variant), "variant {variant}");
+        }
+        let wrong = forward.iter().filter(|&&a| a != CORRECT).count();
+        assert!((160..=240).contains(&wrong), "{wrong} of 500");
+    }
+
+    #[test]
+    fn models_of_one_run_draw_from_different_streams() {
+        let spec = model(0.5);
+        let [a, b] =
+            [0, 1].map(|i| spec.instance(Difficulty::INDEPENDENT, 1, 7, i));
+        let same = (0..1000)
+            .filter(|&id| {
+                let task = Task { id, hard: false };
+                a.errs(task) == b.errs(task)
+            })
+            .count();
+        // Independent coins agree about half the time; equal streams always.
+        assert!((430..=570).contains(&same), "{same} of 1000");
+    }
+
+    #[test]
+    fn the_share_of_hard_tasks_is_what_was_asked() {
+        let d = Difficulty { hard_fraction: 0.1, hard_error: 0.8 };
+        let source = TaskSource::new(d, 3);
+        let hard = (0..100_000).filter(|&id| source.task(id).hard).count();
+        // 10,000 expected, standard deviation about 95.
+        assert!((9_600..=10_400).contains(&hard), "{hard}");
+        let none = TaskSource::new(Difficulty::INDEPENDENT, 3);
+        assert!((0..10_000).all(|id| !none.task(id).hard));
+    }
+
+    #[test]
+    fn code_is_written_out_only_when_shown() {
+        let task = Task { id: 7, hard: false };
+        let right = CodeGenResult { model: "A", task, answer: CORRECT };
+        let wrong = CodeGenResult { model: "A", task, answer: 3 };
+        assert_eq!(
+            right.code(),
+            "fn task_7() { /* correct implementation */ }"
+        );
+        assert_eq!(wrong.code(), "fn task_7() { /* hallucinated bug #3 */ }");
+    }
+}

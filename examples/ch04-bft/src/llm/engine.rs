@@ -69,6 +69,23 @@ pub fn pattern_answers(index: usize) -> [Answer; 3] {
     [a, b, c]
 }
 
+/// How many tasks with two or more wrong answers wait before their variants
+/// are drawn, in one go.
+const PENDING: usize = 1024;
+
+/// Tasks waiting for their variants: id, and which models erred (3 bits).
+struct Pending {
+    ids: [u64; PENDING],
+    errors: [usize; PENDING],
+    len: usize,
+}
+
+impl Default for Pending {
+    fn default() -> Pending {
+        Pending { ids: [0; PENDING], errors: [0; PENDING], len: 0 }
+    }
+}
+
 /// What the loops need of a run, worked out once.
 #[derive(Debug, Clone, Copy)]
 struct Plan {
@@ -109,42 +126,59 @@ impl Plan {
         let mut difficulty = SplitMix64::at(self.difficulty_stream, ids.start);
         let (easy, hard_threshold) =
             (self.easy_thresholds, self.hard_threshold);
-        // Tasks per combination of models that erred, and per pattern for
-        // tasks where the wrong variants matter.
+        // Tasks per combination of models that erred. With K > 1, tasks on
+        // which two or more models erred wait in `pending` instead: only for
+        // them does the wrong variant matter.
         let mut by_errors = [0u64; 8];
+        let mut pending = Pending::default();
         for id in ids {
             let hard =
                 HARD && difficulty.next_u64() >> 11 < self.hard_task_threshold;
-            let wrong = [0, 1, 2].map(|i| {
+            let [a, b, c] = [0, 1, 2].map(|i| {
                 let threshold = if hard { hard_threshold } else { easy[i] };
                 usize::from(models[i].next_u64() >> 11 < threshold)
             });
-            let [a, b, c] = wrong;
-            // With at most one wrong answer, or K = 1, the error bits are the
-            // pattern: which variant it was changes no decision.
-            if ONE_VARIANT || a + b + c < 2 {
-                by_errors[a | b << 1 | c << 2] += 1;
+            let errors = a | b << 1 | c << 2;
+            if ONE_VARIANT {
+                by_errors[errors] += 1;
             } else {
-                tasks_by_pattern[self.variant_pattern(wrong, id)] += 1;
+                // No branch on the random outcome: every task is written to
+                // `pending`, and kept there (`len` moves on) only when two or
+                // more models erred; the others are counted here.
+                let several = a + b + c >= 2;
+                by_errors[errors] += u64::from(!several);
+                pending.ids[pending.len] = id;
+                pending.errors[pending.len] = errors;
+                pending.len += usize::from(several);
+                if pending.len == PENDING {
+                    self.count_pending(&pending, tasks_by_pattern);
+                    pending.len = 0;
+                }
             }
         }
+        self.count_pending(&pending, tasks_by_pattern);
         for (errors, tasks) in by_errors.into_iter().enumerate() {
             let answers = [errors & 1, errors >> 1 & 1, errors >> 2];
             tasks_by_pattern[pattern(answers)] += tasks;
         }
     }
 
-    /// The pattern of a task on which two or three models erred: only now
-    /// does it matter which wrong variant each gave.
-    fn variant_pattern(&self, wrong: [usize; 3], id: u64) -> usize {
+    /// The patterns of tasks on which two or three models erred: each erring
+    /// model's wrong variant is drawn, as `SimulatedLLM::generate_code` does.
+    fn count_pending(
+        &self,
+        pending: &Pending,
+        tasks_by_pattern: &mut [u64; PATTERNS],
+    ) {
         let k = self.wrong_variants;
-        pattern([0, 1, 2].map(|i| {
-            if wrong[i] == 0 {
-                CORRECT
-            } else {
-                1 + below(draw(self.variant_streams[i], id), k)
-            }
-        }))
+        let tasks = pending.ids.iter().zip(&pending.errors).take(pending.len);
+        for (&id, &errors) in tasks {
+            let answers = [0, 1, 2].map(|i| {
+                let variant = 1 + below(draw(self.variant_streams[i], id), k);
+                (errors >> i & 1) * variant
+            });
+            tasks_by_pattern[pattern(answers)] += 1;
+        }
     }
 
     fn count_block(&self, run: &Run, block: u64) -> Tally {

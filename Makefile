@@ -6,7 +6,8 @@ MDBOOK ?= mdbook
 MDBOOK_VERSION := 0.5.4
 
 .DEFAULT_GOAL := help
-.PHONY: help run-ch04 run-ch04-bft run-ch04-dual test-ch04 lint bench-ch04 \
+.PHONY: help run-ch04 run-ch04-bft run-ch04-dual run-ch04-vote test-ch04 lint \
+        bench-ch04 \
         book-output book test-book serve-book mdbook
 
 help: ## List the targets
@@ -19,6 +20,19 @@ run-ch04-bft: ## Example 1: majority vote, OM(m), quorums
 
 run-ch04-dual: ## Example 2: cross-checking simulated models
 	@$(CARGO) run -q --release --bin dual_model
+
+# The scripted stand-in models: alpha and beta fail together, gamma alone,
+# crashy exits with an error, sleepy never answers.
+MODELS := examples/ch04-bft/models
+THREE  := --cmd "sh $(MODELS)/alpha.sh" --cmd "sh $(MODELS)/beta.sh" \
+          --cmd "sh $(MODELS)/gamma.sh"
+
+run-ch04-vote: ## Example 2 with real commands: a vote, then an evaluation
+	@$(CARGO) run -q --release --bin dual_model -- $(THREE) \
+	  --cmd "sh $(MODELS)/crashy.sh" --cmd "sh $(MODELS)/sleepy.sh" \
+	  --timeout 1 --prompt "17 + 25"
+	@$(CARGO) run -q --release --bin dual_model -- $(THREE) \
+	  --tasks-file $(MODELS)/tasks.tsv
 
 # cargo-nextest when installed, cargo test otherwise: one run either way, so a
 # failure is reported once. Then the book's generated files must be current.

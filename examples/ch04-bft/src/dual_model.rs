@@ -22,6 +22,8 @@ use ch04_bft::cli::{Flag, Flags, heading, run_cli};
 use ch04_bft::format::percent;
 use ch04_bft::llm::bench::bench;
 use ch04_bft::llm::chart::scaling_svg;
+#[cfg(unix)]
+use ch04_bft::llm::cross_check;
 use ch04_bft::llm::engine::simulate_parallel;
 use ch04_bft::llm::exact::exact_rates_mixed;
 use ch04_bft::llm::model::{Difficulty, ModelSpec, Task};
@@ -33,11 +35,14 @@ use ch04_bft::llm::scaling::{describe, scaling_curves};
 use ch04_bft::llm::simulate::Run;
 
 const USAGE: &str = "\
-dual_model: cross-checking simulated language models (assumed error rates)
+dual_model: cross-checking language models, simulated or real
 
-Usage: dual_model [options]
+Usage: dual_model [simulation options]
+       dual_model --cmd CMD [--cmd CMD ...] (--prompt TEXT | --prompt-file FILE)
+                  [vote options]
+       dual_model --cmd CMD [--cmd CMD ...] --tasks-file FILE [--jobs J]
 
-Options:
+Simulation (the default): models with assumed error rates, not measurements
   --tasks N             tasks to simulate (1 to 1000000000000, default 1000)
   --seed S              generator seed (0 to 18446744073709551615, default 42)
   --models LIST         at least three NAME=RATE pairs, RATE from 0 to 1
@@ -52,9 +57,36 @@ Options:
                         the output is the same for every T
   --svg DIR             also write the scaling chart to DIR/majority-scaling.svg
   --bench N             instead of the report, time N tasks and print calls/s
+
+Real models (Unix only: each command runs as `sh -c CMD` in a process group
+of its own, with the prompt on standard input, never on a command line):
+  --cmd CMD             a model's command line; 1 to 15 of them
+  --prompt TEXT         the prompt (a newline is added)
+  --prompt-file FILE    the prompt, the file's bytes as they are
+  --quorum K | all      accept an answer that K of the N commands gave;
+                        K more than N/2 (default: a strict majority)
+  --timeout SECONDS     per call (0.001 to 86400, default 60); the call's
+                        process group is stopped when it runs out
+  --check CMD           run once per distinct answer, with the answer on
+                        stdin and in the file $ANSWER_FILE; exit 0 passes
+  --compare MODE        exact, trim (default: trailing whitespace and blank
+                        lines at both ends ignored) or code (the first
+                        fenced code block)
+  --max-output BYTES    a longer answer abstains (1 to 1073741824,
+                        default 1048576)
+  --log FILE            append the vote to FILE as one line of JSON
+  --quiet               no report on stderr
+  --tasks-file FILE     instead of one vote, measure the commands on FILE:
+                        PROMPT<TAB>EXPECTED per line (escapes \\t \\n \\\\)
+  --jobs J              tasks at a time (1 to 256, default: available cores)
+  A call that times out, fails, prints too much or fails the check abstains;
+  the quorum still counts it. Exit: 0 accepted (the answer on stdout),
+  3 no answer reached the quorum, 2 usage error.
+
   -h, --help            print this help
 ";
 
+/// The simulation's flags.
 const FLAGS: [Flag; 9] = [
     Flag::value("tasks"),
     Flag::value("seed"),
@@ -66,6 +98,57 @@ const FLAGS: [Flag; 9] = [
     Flag::value("svg"),
     Flag::value("bench"),
 ];
+
+/// The flags for real models (`ch04_bft::llm::cross_check`).
+const CMD_FLAGS: [Flag; 12] = [
+    Flag::repeated("cmd"),
+    Flag::value("prompt"),
+    Flag::value("prompt-file"),
+    Flag::value("tasks-file"),
+    Flag::value("quorum"),
+    Flag::value("timeout"),
+    Flag::value("check"),
+    Flag::value("compare"),
+    Flag::value("max-output"),
+    Flag::value("log"),
+    Flag::switch("quiet"),
+    Flag::value("jobs"),
+];
+
+/// Every flag the program knows: the simulation's and the real models'.
+fn all_flags() -> Vec<Flag> {
+    [&FLAGS[..], &CMD_FLAGS[..]].concat()
+}
+
+/// The simulation, or a cross-check of real models.
+#[derive(Debug, Clone)]
+enum Mode {
+    Simulate(Config),
+    #[cfg(unix)]
+    CrossCheck(cross_check::CrossCheck),
+}
+
+fn choose_mode(flags: &Flags) -> Result<Mode, String> {
+    if flags.has("cmd") {
+        #[cfg(unix)]
+        return cross_check::configure(flags, &FLAGS).map(Mode::CrossCheck);
+        #[cfg(not(unix))]
+        return Err("--cmd needs a Unix system (process groups)".to_string());
+    }
+    let real = CMD_FLAGS.iter().find(|flag| flags.has(flag.name));
+    if let Some(flag) = real {
+        return Err(format!("--{} needs --cmd", flag.name));
+    }
+    configure(flags).map(Mode::Simulate)
+}
+
+fn run_mode(mode: &Mode, out: &mut dyn Write) -> io::Result<ExitCode> {
+    match mode {
+        Mode::Simulate(config) => run(config, out),
+        #[cfg(unix)]
+        Mode::CrossCheck(check) => cross_check::run(check, out),
+    }
+}
 
 /// What the command line asked for, validated.
 #[derive(Debug, Clone, PartialEq)]
@@ -285,7 +368,7 @@ fn run(config: &Config, out: &mut dyn Write) -> io::Result<ExitCode> {
 }
 
 fn main() -> ExitCode {
-    run_cli("dual_model", USAGE, &FLAGS, configure, run)
+    run_cli("dual_model", USAGE, &all_flags(), choose_mode, run_mode)
 }
 
 // ============================================================================

@@ -1,0 +1,599 @@
+//! `dual_model --cmd`, through the real binary, with the scripted models in
+//! `models/`: votes, abstentions, process groups, the JSON log, and the
+//! evaluation's figures against values this file computes on its own.
+#![cfg(unix)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn models() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("models")
+}
+
+fn model(name: &str) -> String {
+    format!("sh '{}'", models().join(format!("{name}.sh")).display())
+}
+
+fn dual_model(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dual_model"));
+    command.args(args);
+    command
+}
+
+fn vote(models: &[&str], extra: &[&str]) -> Output {
+    let commands: Vec<String> = models.iter().map(|m| model(m)).collect();
+    let mut args: Vec<&str> = Vec::new();
+    for command in &commands {
+        args.extend(["--cmd", command]);
+    }
+    args.extend(extra);
+    dual_model(&args).output().expect("dual_model runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A fresh folder for one test's files.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir()
+        .join(format!("ch04-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn a_majority_accepts_and_prints_the_answer() {
+    let output = vote(&["alpha", "beta", "gamma"], &["--prompt", "17 + 25"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(output.stdout, b"42\n");
+    let report = stderr(&output);
+    assert!(report.contains("group 1: 3 vote(s) (call 1, 2, 3)"), "{report}");
+    assert!(
+        report.contains(
+            "decision: accepted group 1 with 3 of 3 votes (quorum 2)"
+        )
+    );
+    // 7 + 0 is hard for alpha and beta: they agree on 8 and outvote gamma.
+    let wrong =
+        vote(&["alpha", "beta", "gamma"], &["--prompt", "7 + 0", "--quiet"]);
+    assert_eq!(
+        (wrong.status.code(), &wrong.stdout[..]),
+        (Some(0), &b"8\n"[..])
+    );
+    assert!(wrong.stderr.is_empty(), "--quiet");
+}
+
+#[test]
+fn no_quorum_means_exit_3_and_nothing_on_stdout() {
+    // alpha says 8, gamma says 7, crashy abstains: 1, 1 and 0 votes of 3.
+    let output = vote(&["alpha", "gamma", "crashy"], &["--prompt", "7 + 0"]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+    let report = stderr(&output);
+    assert!(report.contains("exit status 3"), "{report}");
+    assert!(
+        report.contains("decision: rejected: no answer has 2 of 3 votes"),
+        "{report}"
+    );
+    // Unanimity of alpha and gamma on an easy prompt, and on a hard one.
+    let all =
+        vote(&["alpha", "gamma"], &["--prompt", "1 + 1", "--quorum", "all"]);
+    assert_eq!(all.status.code(), Some(0));
+    let split =
+        vote(&["alpha", "gamma"], &["--prompt", "7 + 0", "--quorum", "all"]);
+    assert_eq!(split.status.code(), Some(3));
+}
+
+#[test]
+fn every_kind_of_abstention_still_counts_as_a_voter() {
+    let prompt = ["--prompt", "1 + 1", "--timeout", "0.5"];
+    // Timed out: 1 of 2 is not a strict majority, so no quorum.
+    let slow = vote(&["alpha", "sleepy"], &prompt);
+    assert_eq!(slow.status.code(), Some(3));
+    assert!(stderr(&slow).contains("timed out"), "{}", stderr(&slow));
+    // Exit status, output size and the check.
+    let crash = vote(&["alpha", "crashy"], &prompt);
+    assert_eq!(crash.status.code(), Some(3));
+    let big = vote(
+        &["alpha", "alpha"],
+        &[&prompt[..], &["--max-output", "1"]].concat(),
+    );
+    assert_eq!(big.status.code(), Some(3));
+    assert!(stderr(&big).contains("over the output limit"), "{}", stderr(&big));
+    let at_limit = vote(
+        &["alpha", "alpha"],
+        &[&prompt[..], &["--max-output", "2"]].concat(),
+    );
+    assert_eq!(at_limit.status.code(), Some(0), "'2\\n' is two bytes");
+    let check = ["--check", "grep -qx 3 \"$ANSWER_FILE\""];
+    let failed =
+        vote(&["alpha", "beta", "gamma"], &[&prompt[..], &check].concat());
+    assert_eq!(failed.status.code(), Some(3));
+    assert!(
+        stderr(&failed).contains("failed the check: no votes"),
+        "{}",
+        stderr(&failed)
+    );
+    let passed = ["--check", "test \"$(cat)\" = 2"];
+    let ok =
+        vote(&["alpha", "beta", "gamma"], &[&prompt[..], &passed].concat());
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    assert!(stderr(&ok).contains("passed the check"));
+}
+
+#[test]
+fn a_timed_out_group_is_stopped_children_included() {
+    let dir = scratch("sleepy");
+    let pid_file = dir.join("pid");
+    let start = Instant::now();
+    let output = dual_model(&[
+        "--cmd",
+        &model("sleepy"),
+        "--prompt",
+        "x",
+        "--timeout",
+        "1",
+    ])
+    .env("SLEEPY_PID_FILE", &pid_file)
+    .output()
+    .unwrap();
+    let elapsed = start.elapsed();
+    assert_eq!(output.status.code(), Some(3));
+    assert!(elapsed < Duration::from_secs(2), "the vote took {elapsed:?}");
+    let pid = std::fs::read_to_string(&pid_file).unwrap().trim().to_string();
+    assert!(!pid.is_empty());
+    // The child kept stdout open; it must be gone (a zombie, at most, for a
+    // moment, until init reaps it).
+    let gone = (0..100).any(|_| {
+        let state = std::fs::read_to_string(format!("/proc/{pid}/stat"));
+        let dead = state.map_or(true, |s| {
+            s.split(") ").nth(1).is_some_and(|r| r.starts_with('Z'))
+        });
+        if !dead {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        dead
+    });
+    assert!(gone, "process {pid} of the timed-out group still runs");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_prompt_full_of_shell_syntax_executes_nothing() {
+    let dir = scratch("syntax");
+    let marker = |n: u32| dir.join(format!("ran-{n}"));
+    let prompt = format!(
+        "$(touch {}) `touch {}` \"; touch {}\" '; touch {}' && touch {} | $HOME\n",
+        marker(1).display(),
+        marker(2).display(),
+        marker(3).display(),
+        marker(4).display(),
+        marker(5).display()
+    );
+    let prompt_file = dir.join("prompt");
+    std::fs::write(&prompt_file, &prompt).unwrap();
+    for source in [
+        ["--prompt-file", prompt_file.to_str().unwrap()],
+        ["--prompt", prompt.trim_end()],
+    ] {
+        let output =
+            dual_model(&["--cmd", "cat", "--cmd", "cat", "--compare", "exact"])
+                .args(source)
+                .output()
+                .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert_eq!(
+            String::from_utf8(output.stdout).unwrap(),
+            prompt,
+            "the prompt, untouched"
+        );
+    }
+    for n in 1..=5 {
+        assert!(!marker(n).exists(), "the prompt ran code ({n})");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn strange_output_never_breaks_the_program() {
+    let dir = scratch("strange");
+    let log = dir.join("log.jsonl");
+    let noise =
+        "printf '\\033[2J\\000\\377\\r\\n\"\\\\'; head -c 200000 /dev/urandom";
+    let output =
+        dual_model(&["--cmd", noise, "--prompt", "x", "--compare", "exact"])
+            .args(["--log", log.to_str().unwrap()])
+            .output()
+            .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(output.stdout.starts_with(b"\x1b[2J\x00\xff\r\n\"\\"));
+    assert_eq!(output.stdout.len(), 10 + 200_000);
+    let report = stderr(&output);
+    assert!(!report.contains('\u{1b}') && !report.contains('\r'), "{report:?}");
+    let line = std::fs::read_to_string(&log).unwrap();
+    let json = json::parse(line.trim_end()).expect("the log is JSON");
+    let call = &json.get("calls").unwrap().items()[0];
+    assert_eq!(call.get("output_is_utf8"), Some(&json::Value::Bool(false)));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_log_holds_one_json_object_per_vote() {
+    use json::Value::{Null, Number, Str};
+    let dir = scratch("log");
+    let log = dir.join("votes.jsonl");
+    let log_arg = log.to_str().unwrap();
+    for prompt in ["7 + 0", "1 + 1"] {
+        vote(
+            &["alpha", "gamma", "crashy"],
+            &["--prompt", prompt, "--log", log_arg, "--quiet"],
+        );
+    }
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2);
+    let first = json::parse(lines[0]).expect("JSON");
+    assert_eq!(first.get("decision"), Some(&Str("rejected".into())));
+    assert_eq!(first.get("group"), Some(&Null));
+    assert_eq!(first.get("quorum"), Some(&Number(2.0)));
+    assert_eq!(first.get("voters"), Some(&Number(3.0)));
+    let calls = first.get("calls").unwrap().items();
+    assert_eq!(calls.len(), 3);
+    assert_eq!(calls[0].get("command"), Some(&Str(model("alpha"))));
+    assert_eq!(calls[0].get("output"), Some(&Str("8\n".into())));
+    assert_eq!(calls[0].get("group"), Some(&Number(1.0)));
+    assert_eq!(calls[1].get("output"), Some(&Str("7\n".into())));
+    assert_eq!(calls[2].get("status"), Some(&Str("exit status 3".into())));
+    assert_eq!(calls[2].get("exit_code"), Some(&Number(3.0)));
+    assert_eq!(calls[2].get("group"), Some(&Null));
+    let second = json::parse(lines[1]).expect("JSON");
+    assert_eq!(second.get("decision"), Some(&Str("accepted".into())));
+    assert_eq!(second.get("group"), Some(&Number(1.0)));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_input_to_the_new_flags_is_one_line_and_exit_2() {
+    let a = model("alpha");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["--cmd", &a],
+        vec!["--prompt", "1 + 1"],
+        vec!["--cmd", &a, "--cmd", &a, "--prompt", "x", "--quorum", "1"],
+        vec![
+            "--cmd", &a, "--cmd", &a, "--cmd", &a, "--cmd", &a, "--prompt",
+            "x", "--quorum", "2",
+        ],
+        vec!["--cmd", &a, "--prompt", "x", "--quorum", "2"],
+        vec!["--cmd", &a, "--prompt", "x", "--quorum", "most"],
+        vec!["--cmd", &a, "--prompt", "x", "--timeout", "0"],
+        vec!["--cmd", &a, "--prompt", "x", "--timeout", "NaN"],
+        vec!["--cmd", &a, "--prompt", "x", "--compare", "fuzzy"],
+        vec!["--cmd", &a, "--prompt", "x", "--max-output", "0"],
+        vec!["--cmd", &a, "--prompt-file", "/no/such/file"],
+        vec!["--cmd", &a, "--prompt", "x", "--prompt-file", "/etc/hostname"],
+        vec!["--cmd", &a, "--prompt", "x", "--jobs", "2"],
+        vec!["--cmd", &a, "--prompt", "x", "--tasks", "5"],
+        vec!["--cmd", &a, "--prompt", "x", "--log", "/no/such/dir/log"],
+        vec!["--cmd", "  ", "--prompt", "x"],
+        vec!["--cmd", &a, "--prompt", "x", "--check", ""],
+        vec!["--cmd", &a, "--prompt", "x", "--quiet=yes"],
+        vec!["--cmd", &a, "--tasks-file", "/no/such/file"],
+    ];
+    for args in &cases {
+        let output = dual_model(args).output().unwrap();
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {message}");
+        assert!(output.stdout.is_empty(), "{args:?}");
+        assert_eq!(message.lines().count(), 1, "{args:?}: {message}");
+    }
+    let many: Vec<&str> = (0..16).flat_map(|_| ["--cmd", "true"]).collect();
+    let output =
+        dual_model(&[&many[..], &["--prompt", "x"]].concat()).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("at most 15"));
+}
+
+#[test]
+fn a_malformed_tasks_file_names_the_file_and_line() {
+    let dir = scratch("tasks");
+    let file = dir.join("bad.tsv");
+    std::fs::write(&file, "# header\n1 + 1\t2\n2 + 2 4\n").unwrap();
+    let output = vote(&["alpha"], &["--tasks-file", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(
+        message.contains(&format!(
+            "{}, line 3: needs PROMPT<TAB>EXPECTED, found 0 tabs",
+            file.display()
+        )),
+        "{message}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The scripted models' rules, written again here, so the evaluation's
+/// figures are checked against an independent computation.
+fn scripted(name: &str, a: i64, b: i64) -> i64 {
+    let hard = (a + 2 * b) % 7 == 0;
+    match name {
+        "alpha" | "beta" if hard => a + b + 1,
+        "beta" if (a * b) % 13 == 1 => a + b - 10,
+        "gamma" if (3 * a + b) % 11 == 0 => a + b - 1,
+        _ => a + b,
+    }
+}
+
+#[test]
+fn the_evaluation_reports_exactly_what_the_models_do() {
+    let text = std::fs::read_to_string(models().join("tasks.tsv")).unwrap();
+    let tasks: Vec<(i64, i64)> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (prompt, expected) = l.split_once('\t').unwrap();
+            let (a, b) = prompt.split_once(" + ").unwrap();
+            let (a, b) = (a.parse().unwrap(), b.parse().unwrap());
+            assert_eq!(expected.parse::<i64>().unwrap(), a + b);
+            (a, b)
+        })
+        .collect();
+    assert!(tasks.len() >= 200);
+    let names = ["alpha", "beta", "gamma"];
+    let file = models().join("tasks.tsv");
+    let output =
+        vote(&names, &["--tasks-file", file.to_str().unwrap(), "--jobs", "3"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = String::from_utf8(output.stdout).unwrap();
+    let n = tasks.len() as f64;
+    let pct = |count: usize| format!("{:.2}%", count as f64 / n * 100.0);
+    for name in names {
+        let wrong = tasks
+            .iter()
+            .filter(|&&(a, b)| scripted(name, a, b) != a + b)
+            .count();
+        let row = format!(
+            "{name:<16} {:>9} {wrong:>7} {:>11}   {:>6}",
+            tasks.len() - wrong,
+            0,
+            pct(wrong)
+        );
+        assert!(report.contains(&row), "no row '{row}' in\n{report}");
+    }
+    // Both wrong, and the same wrong answer, for alpha and beta.
+    let both: Vec<&(i64, i64)> = tasks
+        .iter()
+        .filter(|&&(a, b)| {
+            scripted("alpha", a, b) != a + b && scripted("beta", a, b) != a + b
+        })
+        .collect();
+    let same = both
+        .iter()
+        .filter(|&&&(a, b)| scripted("alpha", a, b) == scripted("beta", a, b))
+        .count();
+    let share = format!(
+        "{same} of {} ({:.0}%)",
+        both.len(),
+        same as f64 / both.len() as f64 * 100.0
+    );
+    let pair = format!("{:<20} {:>10}", "alpha, beta", pct(both.len()));
+    assert!(report.contains(&pair), "no '{pair}' in\n{report}");
+    assert!(report.contains(&share), "no '{share}' in\n{report}");
+    // The majority of three: accepted and correct when two agree on a + b.
+    let majority_correct = tasks
+        .iter()
+        .filter(|&&(a, b)| {
+            names.iter().filter(|m| scripted(m, a, b) == a + b).count() >= 2
+        })
+        .count();
+    let majority = report.split("Majority, 2 of 3").nth(1).unwrap();
+    let first_row = majority.lines().nth(1).unwrap();
+    assert!(
+        first_row.trim_start().starts_with(&format!(
+            "{:<21} {:>7}",
+            "accepted and correct",
+            pct(majority_correct)
+        )),
+        "{first_row}"
+    );
+    let closing = report.lines().last().unwrap();
+    let rates: Vec<String> = names
+        .iter()
+        .map(|m| {
+            let wrong = tasks
+                .iter()
+                .filter(|&&(a, b)| scripted(m, a, b) != a + b)
+                .count();
+            format!("{m}={:.4}", wrong as f64 / n)
+        })
+        .collect();
+    assert_eq!(closing, format!("   dual_model --models {}", rates.join(",")));
+}
+
+/// Just enough of a JSON parser to read the log back strictly: objects,
+/// arrays, strings with every escape, numbers, true, false and null.
+mod json {
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Value {
+        Null,
+        Bool(bool),
+        Number(f64),
+        Str(String),
+        Array(Vec<Value>),
+        Object(Vec<(String, Value)>),
+    }
+
+    impl Value {
+        pub fn get(&self, key: &str) -> Option<&Value> {
+            match self {
+                Value::Object(fields) => {
+                    fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+                }
+                _ => None,
+            }
+        }
+
+        pub fn items(&self) -> &[Value] {
+            match self {
+                Value::Array(items) => items,
+                _ => &[],
+            }
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Value, String> {
+        let chars: Vec<char> = text.chars().collect();
+        let mut at = 0;
+        let value = value(&chars, &mut at)?;
+        if at == chars.len() {
+            Ok(value)
+        } else {
+            Err(format!("trailing text at {at}"))
+        }
+    }
+
+    fn value(c: &[char], at: &mut usize) -> Result<Value, String> {
+        match c.get(*at) {
+            Some('{') => {
+                *at += 1;
+                let mut fields = Vec::new();
+                if c.get(*at) == Some(&'}') {
+                    *at += 1;
+                    return Ok(Value::Object(fields));
+                }
+                loop {
+                    let Value::Str(key) = value(c, at)? else {
+                        return Err("key".into());
+                    };
+                    expect(c, at, ':')?;
+                    fields.push((key, value(c, at)?));
+                    match c.get(*at) {
+                        Some(',') => *at += 1,
+                        Some('}') => {
+                            *at += 1;
+                            return Ok(Value::Object(fields));
+                        }
+                        _ => return Err(format!("object at {at}")),
+                    }
+                }
+            }
+            Some('[') => {
+                *at += 1;
+                let mut items = Vec::new();
+                if c.get(*at) == Some(&']') {
+                    *at += 1;
+                    return Ok(Value::Array(items));
+                }
+                loop {
+                    items.push(value(c, at)?);
+                    match c.get(*at) {
+                        Some(',') => *at += 1,
+                        Some(']') => {
+                            *at += 1;
+                            return Ok(Value::Array(items));
+                        }
+                        _ => return Err(format!("array at {at}")),
+                    }
+                }
+            }
+            Some('"') => string(c, at).map(Value::Str),
+            Some('t') => word(c, at, "true", Value::Bool(true)),
+            Some('f') => word(c, at, "false", Value::Bool(false)),
+            Some('n') => word(c, at, "null", Value::Null),
+            Some(_) => {
+                let start = *at;
+                while c.get(*at).is_some_and(|ch| {
+                    ch.is_ascii_digit() || "-+.eE".contains(*ch)
+                }) {
+                    *at += 1;
+                }
+                let number: String = c[start..*at].iter().collect();
+                number
+                    .parse()
+                    .map(Value::Number)
+                    .map_err(|_| format!("number at {start}"))
+            }
+            None => Err("end of text".into()),
+        }
+    }
+
+    fn string(c: &[char], at: &mut usize) -> Result<String, String> {
+        *at += 1;
+        let mut s = String::new();
+        loop {
+            let ch = *c.get(*at).ok_or("unterminated string")?;
+            *at += 1;
+            match ch {
+                '"' => return Ok(s),
+                '\\' => {
+                    let e = *c.get(*at).ok_or("escape")?;
+                    *at += 1;
+                    s.push(match e {
+                        '"' => '"',
+                        '\\' => '\\',
+                        '/' => '/',
+                        'n' => '\n',
+                        'r' => '\r',
+                        't' => '\t',
+                        'b' => '\u{8}',
+                        'f' => '\u{c}',
+                        'u' => {
+                            let hex: String = c
+                                .get(*at..*at + 4)
+                                .ok_or("\\u")?
+                                .iter()
+                                .collect();
+                            *at += 4;
+                            let code = u32::from_str_radix(&hex, 16)
+                                .map_err(|e| e.to_string())?;
+                            char::from_u32(code).ok_or("surrogate")?
+                        }
+                        other => {
+                            return Err(format!("bad escape \\{other}"));
+                        }
+                    });
+                }
+                ch if (ch as u32) < 0x20 => {
+                    return Err("raw control character".into());
+                }
+                ch => s.push(ch),
+            }
+        }
+    }
+
+    fn word(
+        c: &[char],
+        at: &mut usize,
+        w: &str,
+        v: Value,
+    ) -> Result<Value, String> {
+        let found: String =
+            c.get(*at..*at + w.len()).ok_or("end")?.iter().collect();
+        if found != w {
+            return Err(format!("expected {w}"));
+        }
+        *at += w.len();
+        Ok(v)
+    }
+
+    fn expect(c: &[char], at: &mut usize, ch: char) -> Result<(), String> {
+        if c.get(*at) == Some(&ch) {
+            *at += 1;
+            Ok(())
+        } else {
+            Err(format!("expected '{ch}' at {at}"))
+        }
+    }
+
+    #[test]
+    fn the_parser_is_strict() {
+        assert!(parse(r#"{"a":[1,-2.5e3,true,null,"x\n\u0041"]}"#).is_ok());
+        for bad in
+            ["{\"a\":1,}", "[1 2]", "\"raw\u{1}\"", "\"\\x\"", "{\"a\"}", "nul"]
+        {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+}

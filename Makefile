@@ -13,7 +13,10 @@ MDBOOK_VERSION := 0.5.4
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-run-ch04: run-ch04-bft run-ch04-dual ## Run both examples
+run-ch04: ## Run both examples, a blank line between them
+	@$(MAKE) -s run-ch04-bft
+	@echo
+	@$(MAKE) -s run-ch04-dual
 
 run-ch04-bft: ## Example 1: majority vote, OM(m), quorums
 	@$(CARGO) run -q --release --bin bft_demo

@@ -1,12 +1,14 @@
 //! Chapter 4, Example 1: Byzantine fault tolerance by vote, and why it takes
 //! 3f + 1 nodes.
 //!
-//! Part 1 is the classic picture (`bft::vote`): n = 3f + 1 nodes answer a
-//! question, up to f of them lie, and an answer is accepted once 2f + 1 agree.
-//! Part 2 shows where the bound 3f + 1 comes from: Oral Messages OM(m)
+//! Section 1.1 is the classic picture (`bft::vote`): n = 3f + 1 nodes answer
+//! a question, up to f of them lie, and an answer is accepted once 2f + 1
+//! agree; with one trusted counter, 2f + 1 nodes would do. Section 1.2 shows
+//! where the bound 3f + 1 comes from: Oral Messages OM(m)
 //! (`bft::oral_messages`, `bft::om_search`) against every strategy of one
-//! traitor and random strategies of two, and PBFT's quorums (`bft::quorum`).
-//! Part 3 maps the generals onto language models.
+//! traitor and random strategies of two; section 1.3, PBFT's quorums
+//! (`bft::quorum`).
+//! Section 1.4 maps the generals onto language models.
 //!
 //! This file only configures and prints. Run it with `make run-ch04-bft`, or
 //! `cargo run --release --bin bft_demo -- --help`.
@@ -17,10 +19,12 @@ use std::process::ExitCode;
 use ch04_bft::bft::om_search::{
     TraitorStrategy, om_randomized, om1_exhaustive,
 };
+use ch04_bft::bft::oral_messages::Order;
 use ch04_bft::bft::oral_messages::{om_message_formula, om_messages_counted};
 use ch04_bft::bft::quorum::quorum_check;
 use ch04_bft::bft::vote::{
-    BftConsensus, SCENARIOS, Verdict, honest_answer, verdict,
+    Answer, BftConsensus, LIE_OFFSET, SCENARIOS, Verdict, nodes,
+    plain_majority, tally, verdict,
 };
 use ch04_bft::cli::{Flag, Flags, heading, run_cli};
 
@@ -28,209 +32,187 @@ fn node_name(node: usize) -> String {
     if node == 0 { "C".to_string() } else { format!("L{node}") }
 }
 
+fn votes(tally: &[(Answer, usize)]) -> String {
+    let votes: Vec<String> = tally
+        .iter()
+        .map(|(answer, count)| format!("{answer} x{count}"))
+        .collect();
+    votes.join(", ")
+}
+
 fn print_scenarios(out: &mut dyn Write) -> io::Result<()> {
-    heading(out, "Part 1: majority vote among n = 3f + 1 nodes")?;
+    heading(out, "1.1 A vote among n = 3f + 1 nodes")?;
+    writeln!(out, "Honest nodes answer 2 x input; Byzantine nodes all answer")?;
+    writeln!(out, "2 x input + {LIE_OFFSET}. An answer needs 2f + 1 votes.")?;
     for (number, scenario) in SCENARIOS.iter().enumerate() {
         let group = scenario.group();
-        let status = group.status();
-        let f = group.fault_tolerance;
+        let (status, f) = (group.status(), group.fault_tolerance);
         let result = group.consensus(scenario.input);
-        writeln!(out)?;
         writeln!(
             out,
-            "Test {}: {} Byzantine of {} nodes (built to tolerate f = {f})",
+            "Test {}: {} nodes (f = {f}), {} Byzantine, threshold {}",
             number + 1,
+            status.total,
             status.byzantine,
-            status.total
-        )?;
-        writeln!(
-            out,
-            "   Nodes: {} total ({} honest, {} Byzantine)",
-            status.total, status.honest, status.byzantine
-        )?;
-        writeln!(out, "   Fault tolerance: f = {f}")?;
-        writeln!(
-            out,
-            "   Threshold for consensus: {} votes (2f + 1)",
             group.threshold()
         )?;
-        writeln!(out, "   Input: {}", scenario.input)?;
+        let input = scenario.input;
         writeln!(
             out,
-            "   Expected: {} (input * 2)",
-            honest_answer(scenario.input)
+            "   votes on input {input}: {}",
+            votes(&group.tally(input))
         )?;
-        let votes: Vec<String> = group
-            .tally(scenario.input)
-            .iter()
-            .map(|(answer, count)| format!("{answer} x{count}"))
-            .collect();
-        writeln!(out, "   Votes: {}", votes.join(", "))?;
-        writeln!(out, "   Result: {result:?}")?;
-        let line = match verdict(result, scenario.input) {
-            Verdict::Correct => {
-                "   OK: consensus on the correct answer".to_string()
+        let line = match (verdict(result, input), result) {
+            (Verdict::Correct, Some(answer)) => {
+                format!("   OK: consensus on the correct answer, {answer}")
             }
-            Verdict::NoConsensus => format!(
-                "   STOP: no answer reached {} votes; the system refuses rather than guess",
-                group.threshold()
+            (Verdict::AgreedOnALie, Some(answer)) => format!(
+                "   DANGER: consensus on a wrong answer, {answer}: \
+                 {} liars, more than 2f = {}",
+                status.byzantine,
+                2 * f
             ),
-            Verdict::AgreedOnALie => format!(
-                "   DANGER: consensus on a WRONG answer: {} colluding nodes > f = {f}",
+            _ => format!(
+                "   STOP: no answer has {} votes: {} liars, more than f, block it",
+                group.threshold(),
                 status.byzantine
             ),
         };
         writeln!(out, "{line}")?;
     }
     writeln!(out)?;
+    writeln!(
+        out,
+        "One trusted counter sees every answer here, so n = 2f + 1 would"
+    )?;
+    writeln!(out, "do, with a plain majority (f + 1 votes):")?;
+    for byzantine in [1, 2] {
+        let group = nodes(3, byzantine);
+        let result = plain_majority(&group, 21)
+            .map_or("no majority".to_string(), |answer| answer.to_string());
+        writeln!(
+            out,
+            "   3 nodes (f = 1), {byzantine} Byzantine: votes {} -> {result}",
+            votes(&tally(&group, 21))
+        )?;
+    }
+    writeln!(out)?;
     writeln!(out, "The 3f + 1 rule, read off BftConsensus::new(f):")?;
     writeln!(out, "   f   nodes (3f + 1)   threshold (2f + 1)")?;
     for f in 1..=3 {
         let group = BftConsensus::new(f);
-        writeln!(
-            out,
-            "   {f}   {:>14}   {:>18}",
-            group.node_count(),
-            group.threshold()
-        )?;
+        let (n, t) = (group.node_count(), group.threshold());
+        writeln!(out, "   {f}   {n:>14}   {t:>18}")?;
     }
     Ok(())
 }
 
-fn print_violating_run(
+/// One run of OM(1): what each loyal lieutenant heard, from whom, and what
+/// it decided; lies marked. Then which conditions held.
+fn print_run(
     out: &mut dyn Write,
     n: usize,
     strategy: TraitorStrategy,
 ) -> io::Result<()> {
     let run = strategy.run(n, true);
+    let traitor = node_name(strategy.traitor);
     writeln!(
         out,
-        "   Traitor: {}; the commander holds {}",
-        node_name(strategy.traitor),
+        "n = {n}, the traitor is {traitor}, the commander holds {}:",
         strategy.order
     )?;
-    for msg in &run.transcript {
-        let note = if msg.sent == msg.truth {
-            String::new()
-        } else {
-            format!("   <- a lie: the truth is {}", msg.truth)
-        };
-        writeln!(
-            out,
-            "   round {}: {} -> {}: {}{note}",
-            msg.round,
-            node_name(msg.from),
-            node_name(msg.to),
-            msg.sent
-        )?;
-    }
     for lieutenant in (1..n).filter(|&l| l != strategy.traitor) {
         let heard: Vec<String> = run
             .transcript
             .iter()
             .filter(|msg| msg.to == lieutenant)
-            .map(|msg| msg.sent.to_string())
+            .map(|msg| {
+                let lie = if msg.sent == msg.truth { "" } else { " (a lie)" };
+                format!("{} from {}{lie}", msg.sent, node_name(msg.from))
+            })
             .collect();
         writeln!(
             out,
-            "   {} (loyal) heard {} and decides {}",
-            node_name(lieutenant),
+            "   L{lieutenant} heard {}: {}",
             heard.join(", "),
             run.decisions[lieutenant - 1]
         )?;
     }
-    if !run.consistency.ic1 {
-        writeln!(out, "   IC1 violated: loyal lieutenants decide differently")?;
+    let ok = run.consistency;
+    let ic2 = match (strategy.traitor == 0, ok.ic2) {
+        (true, _) => "IC2 does not apply (the commander is the traitor)",
+        (false, true) => "IC2 holds",
+        (false, false) => "IC2 VIOLATED: a loyal lieutenant disobeyed",
+    };
+    let ic1 = if ok.ic1 { "IC1 holds" } else { "IC1 VIOLATED" };
+    writeln!(out, "   {ic1}; {ic2}")
+}
+
+fn print_why_3f_plus_1(out: &mut dyn Write, config: &Config) -> io::Result<()> {
+    heading(out, "1.2 Why 3f + 1 and not 2f + 1")?;
+    for line in [
+        "With no trusted counter, a traitor can tell each node something else.",
+        "Oral Messages OM(m): commander C sends an order to L1, L2, ...; each",
+        "relays what it got, then decides by majority (ties: RETREAT).",
+        "IC1: all loyal lieutenants decide alike.",
+        "IC2: if the commander is loyal, every loyal lieutenant obeys it.",
+        "",
+        "OM(1) against every strategy of one traitor (exhaustive):",
+        "   n   strategies   IC1 violated   IC2 violated",
+    ] {
+        writeln!(out, "{line}")?;
     }
-    if !run.consistency.ic2 {
-        writeln!(
-            out,
-            "   IC2 violated: the loyal commander ordered {}; a loyal lieutenant did not follow",
-            strategy.order
-        )?;
+    let searches = [om1_exhaustive(3), om1_exhaustive(4)];
+    for s in &searches {
+        let (n, runs) = (s.n, s.strategies);
+        let (ic1, ic2) = (s.ic1_violations, s.ic2_violations);
+        writeln!(out, "   {n}   {runs:>10}   {ic1:>12}   {ic2:>12}")?;
+    }
+    writeln!(out)?;
+    if let Some(strategy) = searches[0].first_violation {
+        print_run(out, 3, strategy)?;
+    }
+    // At n = 4, the same traitor lieutenant, and a traitor commander that
+    // sends ATTACK to L1 and L2 but RETREAT to L3 (bits 0 and 1 of `lies`).
+    let lieutenant =
+        TraitorStrategy { traitor: 1, order: Order::Attack, lies: 0 };
+    let commander =
+        TraitorStrategy { traitor: 0, order: Order::Attack, lies: 0b011 };
+    print_run(out, 4, lieutenant)?;
+    print_run(out, 4, commander)?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "OM(2), two traitors, {} random strategies (seed {}):",
+        config.trials, config.seed
+    )?;
+    writeln!(out, "   n   IC1 violated   IC2 violated   any violated")?;
+    for n in [6, 7] {
+        let r = om_randomized(n, 2, 2, config.trials, config.seed);
+        let (ic1, ic2, any) =
+            (r.ic1_violations, r.ic2_violations, r.violations);
+        writeln!(out, "   {n}   {ic1:>12}   {ic2:>12}   {any:>12}")?;
+    }
+    writeln!(out)?;
+    writeln!(out, "Messages OM(m) sends, counted and by formula:")?;
+    writeln!(out, "    n   m   counted   formula")?;
+    for (n, m) in [(4, 1), (7, 2), (10, 3)] {
+        let counted = om_messages_counted(n, m);
+        let formula = om_message_formula(n as u64, m as u64);
+        writeln!(out, "   {n:>2}   {m}   {counted:>7}   {formula:>7}")?;
     }
     Ok(())
 }
 
-fn print_why_3f_plus_1(out: &mut dyn Write, config: &Config) -> io::Result<()> {
-    heading(out, "Part 2: why 3f + 1 and not 2f + 1")?;
+fn print_quorums(out: &mut dyn Write) -> io::Result<()> {
+    heading(out, "1.3 Quorums in PBFT")?;
     writeln!(
         out,
-        "In Part 1 every Byzantine node tells one trusted counter the same lie, so a"
+        "PBFT quorums of q = n - f: every pair, against every faulty set:"
     )?;
     writeln!(
         out,
-        "plain majority (f + 1 of 2f + 1) would already win. The bound 3f + 1 comes"
-    )?;
-    writeln!(
-        out,
-        "from equivocation: a traitor tells different nodes different things, and no"
-    )?;
-    writeln!(out, "one counts the votes for everyone.")?;
-    writeln!(out)?;
-    writeln!(
-        out,
-        "Oral Messages OM(1), one traitor, every strategy (exhaustive):"
-    )?;
-    writeln!(out, "   n   strategies   IC1 violated   IC2 violated")?;
-    let searches = [om1_exhaustive(3), om1_exhaustive(4)];
-    for search in &searches {
-        writeln!(
-            out,
-            "   {}   {:>10}   {:>12}   {:>12}",
-            search.n,
-            search.strategies,
-            search.ic1_violations,
-            search.ic2_violations
-        )?;
-    }
-    for search in &searches {
-        if let Some(strategy) = search.first_violation {
-            writeln!(out)?;
-            writeln!(out, "First violating run found for n = {}:", search.n)?;
-            print_violating_run(out, search.n, strategy)?;
-        }
-    }
-    writeln!(out)?;
-    writeln!(
-        out,
-        "OM(2), two traitors, {} random strategies per n (randomized, seed {}):",
-        config.trials, config.seed
-    )?;
-    writeln!(
-        out,
-        "   n   trials   IC1 violated   IC2 violated   any violated"
-    )?;
-    for n in [6, 7] {
-        let r = om_randomized(n, 2, 2, config.trials, config.seed);
-        writeln!(
-            out,
-            "   {n}   {:>6}   {:>12}   {:>12}   {:>12}",
-            r.trials, r.ic1_violations, r.ic2_violations, r.violations
-        )?;
-    }
-    writeln!(out)?;
-    writeln!(
-        out,
-        "Messages OM(m) sends, counted in the simulation and by formula:"
-    )?;
-    writeln!(out, "    n   m   counted   (n-1) + (n-1)(n-2) + ...")?;
-    for (n, m) in [(4, 1), (7, 2), (10, 3)] {
-        writeln!(
-            out,
-            "   {n:>2}   {m}   {:>7}   {:>7}",
-            om_messages_counted(n, m),
-            om_message_formula(n as u64, m as u64)
-        )?;
-    }
-    writeln!(out)?;
-    writeln!(
-        out,
-        "Quorum intersection (PBFT): quorums of q = n - f, every pair, every faulty set:"
-    )?;
-    writeln!(
-        out,
-        "    n   f    q   quorum pairs   smallest overlap   conflicting decisions possible"
+        "    n   f    q   pairs   smallest overlap   two decisions possible"
     )?;
     for f in 1..=3 {
         for n in [3 * f, 3 * f + 1] {
@@ -242,7 +224,7 @@ fn print_why_3f_plus_1(out: &mut dyn Write, config: &Config) -> io::Result<()> {
             };
             writeln!(
                 out,
-                "   {:>2}   {}   {:>2}   {:>12}   {:>16}   {possible}",
+                "   {:>2}   {}   {:>2}   {:>5}   {:>16}   {possible}",
                 c.n, c.f, c.quorum, c.quorum_pairs, c.smallest_overlap
             )?;
         }
@@ -251,41 +233,22 @@ fn print_why_3f_plus_1(out: &mut dyn Write, config: &Config) -> io::Result<()> {
 }
 
 fn print_llm_mapping(out: &mut dyn Write) -> io::Result<()> {
-    heading(out, "Part 3: from generals to language models")?;
+    heading(out, "1.4 From generals to language models")?;
     for line in [
-        "- A node is one model call; a Byzantine node is a call that returns a confident",
-        "  wrong answer (a hallucination). It need not be malicious to be Byzantine.",
-        "- The vote counter is the orchestrator. It sees every answer itself, so Part 1",
-        "  applies: a majority of honest answers wins, and too many agreeing wrong",
-        "  answers win too (Test 5). A vote cannot tell a shared mistake from the truth.",
-        "- Agents that relay results to each other, with no one checking what each one",
-        "  told the others, are in Part 2: they need n > 3f, as OM(1) shows at n = 3.",
-        "- Models trained on similar data fail on the same inputs. The f-of-n count",
-        "  assumes independent failures; Example 2 (dual_model) measures what",
-        "  correlation does to a vote.",
-        "",
-        "EU AI Act (Regulation (EU) 2024/1689), where this design can contribute:",
-        "- Article 15 (accuracy, robustness): redundancy through independent checks,",
-        "  and a stop instead of a guess when they disagree.",
-        "- Article 12 (record-keeping): every vote and its tally can be logged.",
-        "- Article 14 (human oversight): a task with no consensus goes to a person.",
-        "- Article 9 (risk management): error and rejection rates that are measured",
-        "  and computed, as Example 2 does, feed the risk assessment.",
-        "A voting scheme supports these duties; it does not by itself make a system",
-        "compliant.",
-        "",
-        "Key takeaway: with n = 3f + 1 nodes and a threshold of 2f + 1 votes, up to f",
-        "faulty nodes cannot change the answer; beyond f they can block it, and beyond",
-        "2f they can decide it. Safety against equivocating nodes needs n > 3f.",
+        "- A node is one model call; a Byzantine node is a call that returns a",
+        "  confident wrong answer. It need not be malicious to be Byzantine.",
+        "- An orchestrator that sees every answer is a trusted counter (1.1):",
+        "  a majority of 2f + 1 calls tolerates f wrong ones, and wrong",
+        "  answers that agree and outnumber the rest win, as in Test 5.",
+        "- Agents that relay results to each other, with no one checking what",
+        "  each told the others, are generals (1.2, 1.3): they need n > 3f.",
+        "- The f-of-n count assumes independent failures. Models fail together;",
+        "  Example 2 (dual_model) measures what that does to a vote.",
     ] {
         writeln!(out, "{line}")?;
     }
     Ok(())
 }
-
-// ============================================================================
-// Command line
-// ============================================================================
 
 const USAGE: &str = "\
 bft_demo: Byzantine fault tolerance by vote, and why it takes 3f + 1 nodes
@@ -323,6 +286,8 @@ fn run(config: &Config, out: &mut dyn Write) -> io::Result<ExitCode> {
     writeln!(out)?;
     print_why_3f_plus_1(out, config)?;
     writeln!(out)?;
+    print_quorums(out)?;
+    writeln!(out)?;
     print_llm_mapping(out)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -334,6 +299,7 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ch04_bft::bft::vote::honest_answer;
 
     fn parse(args: &[&str]) -> Result<(bool, Config), String> {
         let args = args.iter().map(|a| (*a).to_string());
@@ -429,7 +395,7 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         let quorum = quorum_check(7, 2);
         let row = format!(
-            "    7   2    5   {:>12}   {:>16}   no",
+            "    7   2    5   {:>5}   {:>16}   no",
             quorum.quorum_pairs, quorum.smallest_overlap
         );
         assert!(text.contains(&row), "{text}");
@@ -438,8 +404,18 @@ mod tests {
             "   3   {:>10}   {:>12}   {:>12}",
             search.strategies, 0, 2
         )));
-        assert!(text.contains(
-            "DANGER: consensus on a WRONG answer: 3 colluding nodes > f = 1"
-        ));
+        let lie = honest_answer(21) + LIE_OFFSET;
+        assert!(text.contains(&format!(
+            "DANGER: consensus on a wrong answer, {lie}: 3 liars, more than 2f = 2"
+        )));
+        // The trusted counter's runs, and the conditions defined before use.
+        let two_of_three = plain_majority(&nodes(3, 1), 21);
+        assert!(text.contains(&format!(
+            "1 Byzantine: votes {lie} x1, 42 x2 -> {}",
+            two_of_three.unwrap()
+        )));
+        let ic1 = text.find("IC1: all loyal").unwrap();
+        assert!(ic1 < text.find("IC1 holds").unwrap());
+        assert_eq!(text.matches("IC2 does not apply").count(), 1);
     }
 }

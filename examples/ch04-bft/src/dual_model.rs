@@ -28,8 +28,8 @@ use ch04_bft::llm::engine::simulate_parallel;
 use ch04_bft::llm::exact::exact_rates_mixed;
 use ch04_bft::llm::model::{Difficulty, ModelSpec, Task};
 use ch04_bft::llm::report::{
-    print_delivered, print_outcomes, print_reconciliation, print_scaling,
-    print_tests,
+    print_delivered, print_outcomes, print_scaling, print_silent_errors,
+    print_tests, print_worked_example,
 };
 use ch04_bft::llm::scaling::{describe, scaling_curves};
 use ch04_bft::llm::simulate::Run;
@@ -323,46 +323,62 @@ fn run(config: &Config, out: &mut dyn Write) -> io::Result<ExitCode> {
         write_svg(dir, &scaling_svg(first_error, &curves))?;
     }
     let independent_tally = simulate_parallel(&independent, config.threads);
-    let correlated_tally = simulate_parallel(&correlated, config.threads);
     let exact = exact_rates_mixed(&independent);
+    let exact_correlated = exact_rates_mixed(&correlated);
+    // Silent errors with another number of wrong answers: 3, or 1 when the
+    // run has 3 already.
+    let other_k = if config.wrong_variants == 3 { 1 } else { 3 };
+    let other = Run { wrong_variants: other_k, ..independent.clone() };
+    let exact_other_k = exact_rates_mixed(&other);
 
     writeln!(out, "Chapter 4, Example 2: cross-checking simulated models")?;
     writeln!(out)?;
-    heading(out, "Part 1: one, two and three models (Tests 1-3)")?;
+    heading(out, "2.1 One, two and three models")?;
     print_setup(out, config)?;
     writeln!(out)?;
-    let names =
-        config.run(Difficulty::INDEPENDENT).models.map(|m| m.name.as_str());
-    print_tests(out, names, &independent_tally, &exact)?;
+    print_tests(out, &independent_tally, &exact)?;
+    let rates = independent.models.map(|m| m.error_rate);
+    print_worked_example(out, [rates[0], rates[1]], &exact)?;
     writeln!(out)?;
-    heading(
+    heading(out, "2.2 What an error rate hides")?;
+    writeln!(
         out,
-        "Part 2: what an error rate hides (accepted and correct, rejected, silent error)",
+        "Each task is accepted and correct, rejected (caught: it can be"
     )?;
-    print_outcomes(out, "Independent errors:", &independent_tally, &exact)?;
-    writeln!(out)?;
-    let title = format!(
-        "Correlated errors ({}; overall rates unchanged):",
-        describe(config.correlated)
-    );
-    print_outcomes(
+    writeln!(
         out,
-        &title,
-        &correlated_tally,
-        &exact_rates_mixed(&correlated),
+        "retried or go to a person), or a silent error (accepted, wrong)."
     )?;
+    print_outcomes(out, &independent_tally, &exact)?;
     writeln!(out)?;
-    heading(
+    heading(out, "2.3 Correlated errors")?;
+    let mix = describe(config.correlated);
+    for line in [
+        "Errors come together: on a hard task every model errs with the",
+        &format!("same high probability ({mix})."),
+        "Each model's overall error rate stays the same.",
+    ] {
+        writeln!(out, "{line}")?;
+    }
+    let k = config.wrong_variants;
+    let titles = [
+        format!("K = {k}"),
+        format!("hard, K = {k}"),
+        format!("K = {other_k}"),
+    ];
+    print_silent_errors(
         out,
-        "Part 3: the first draft's figures, and the cost of a delivered answer",
+        [
+            (titles[0].as_str(), exact),
+            (titles[1].as_str(), exact_correlated),
+            (titles[2].as_str(), exact_other_k),
+        ],
     )?;
-    let rates =
-        config.run(Difficulty::INDEPENDENT).models.map(|m| m.error_rate);
-    print_reconciliation(out, rates, &exact)?;
     writeln!(out)?;
+    heading(out, "2.4 The cost of a delivered answer")?;
     print_delivered(out, &exact)?;
     writeln!(out)?;
-    heading(out, "Part 4: majority votes over more models")?;
+    heading(out, "2.5 Majority votes over more models")?;
     print_scaling(out, first_error, &curves)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -378,37 +394,27 @@ fn main() -> ExitCode {
 fn print_setup(out: &mut dyn Write, config: &Config) -> io::Result<()> {
     writeln!(
         out,
-        "Setup: simulated models with assumed error rates, not measurements of real products"
-    )?;
-    writeln!(
-        out,
-        "   Tasks: {} code generation requests, seed {}",
-        config.tasks, config.seed
+        "Simulated models with assumed error rates, not measurements:"
     )?;
     let models: Vec<String> = config
         .models
         .iter()
-        .map(|m| format!("{} ({} err)", m.name, percent(m.error_rate, 2)))
+        .map(|m| format!("{} {}", m.name, percent(m.error_rate, 2)))
         .collect();
-    writeln!(out, "   Models: {}", models[..3].join(", "))?;
+    writeln!(out, "   {}", models[..3].join(", "))?;
     if models.len() > 3 {
-        writeln!(
-            out,
-            "   Also given, not used (Tests 1-3 take the first three): {}",
-            models[3..].join(", ")
-        )?;
+        writeln!(out, "   (also given, not used: {})", models[3..].join(", "))?;
     }
     let variants = match config.wrong_variants {
-        1 => "1 (all wrong answers identical: the worst case for a vote)"
-            .to_string(),
-        k => format!("{k} (a wrong answer is one of them, uniformly)"),
+        1 => "K = 1 wrong answer: every mistake is the same one".to_string(),
+        k => format!("K = {k} wrong answers, each equally likely"),
     };
-    writeln!(out, "   Wrong-answer variants K: {variants}")?;
-    writeln!(out)?;
     writeln!(
         out,
-        "The first tasks as the models answer them (the same draws as Test 1-3):"
+        "   {} tasks, seed {}; {variants}",
+        config.tasks, config.seed
     )?;
+    writeln!(out, "The first tasks as the models answer them:")?;
     let run = config.run(Difficulty::INDEPENDENT);
     let models = run.llms();
     for id in 0..config.tasks.min(2) {

@@ -24,6 +24,14 @@ pub fn amount(value: f64) -> String {
     }
 }
 
+/// A probability or rate as a short decimal: at most four places, no
+/// trailing zeros ("0.77", "0.5775", "1").
+pub fn decimal(value: f64) -> String {
+    let text = format!("{:.4}", value + 0.0);
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" { "0".to_string() } else { text.to_string() }
+}
+
 /// How an error count compares with the baseline's, worded both ways round.
 pub fn compared(errors: u64, baseline: u64) -> String {
     if errors == baseline {
@@ -55,6 +63,17 @@ mod tests {
         assert_eq!(amount(3e15), "3.00e15");
         assert_eq!(amount(f64::INFINITY), "> 1e308");
         assert_eq!(amount(f64::NAN), "-");
+    }
+
+    #[test]
+    fn decimals_are_short_and_exact_to_four_places() {
+        assert_eq!(decimal(0.77), "0.77");
+        assert_eq!(decimal(0.77 * 0.75), "0.5775");
+        assert_eq!(decimal(1.0), "1");
+        assert_eq!(decimal(0.0), "0");
+        assert_eq!(decimal(-0.0), "0");
+        assert_eq!(decimal(-0.000_01), "0");
+        assert_eq!(decimal(0.123_456), "0.1235");
     }
 
     #[test]

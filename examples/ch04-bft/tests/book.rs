@@ -156,3 +156,143 @@ fn the_code_maps_name_every_source_file() {
         "README"
     );
 }
+
+/// The chapter with every `{{#include}}` resolved, as (kind, lines) blocks:
+/// "listing" for Rust code, "output" for text from `generated/`.
+fn included_blocks() -> Vec<(&'static str, String, Vec<String>)> {
+    let mut blocks = Vec::new();
+    for (page, path, anchor) in includes() {
+        let file = page.parent().expect("folder").join(&path);
+        let source = fs::read_to_string(&file).expect("readable");
+        let lines = match &anchor {
+            Some(anchor) => anchored(&source, anchor).expect("anchor"),
+            None => source.lines().map(str::to_string).collect(),
+        };
+        let rust = Path::new(&path).extension().is_some_and(|e| e == "rs");
+        let kind = if rust { "listing" } else { "output" };
+        blocks.push((
+            kind,
+            format!("{path}:{}", anchor.unwrap_or_default()),
+            lines,
+        ));
+    }
+    blocks
+}
+
+#[test]
+fn the_chapter_keeps_its_budgets() {
+    let (mut listing_lines, mut output_lines) = (0, 0);
+    for (kind, name, lines) in included_blocks() {
+        for line in &lines {
+            assert!(
+                line.chars().count() <= 80,
+                "{name}: wider than 80: '{line}'"
+            );
+        }
+        if kind == "listing" {
+            assert!(
+                lines.len() <= 30,
+                "{name}: {} lines, more than 30",
+                lines.len()
+            );
+            listing_lines += lines.len();
+        } else {
+            output_lines += lines.len();
+        }
+    }
+    assert!(
+        listing_lines <= 300,
+        "{listing_lines} listing lines, more than 300"
+    );
+    assert!(output_lines <= 200, "{output_lines} output lines, more than 200");
+    // Code typed into the chapter counts too: no line of a fenced block is
+    // wider than the code box.
+    for (page, text) in chapter_files() {
+        let mut fenced = false;
+        for line in text.lines() {
+            if line.starts_with("```") {
+                fenced = !fenced;
+            } else if fenced {
+                let width = line.chars().count();
+                assert!(
+                    width <= 80,
+                    "{}: {width} wide: '{line}'",
+                    page.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn no_page_or_output_speaks_of_a_draft_no_reader_has_seen() {
+    let mut texts: Vec<(String, String)> = chapter_files()
+        .into_iter()
+        .map(|(path, text)| (path.display().to_string(), text))
+        .collect();
+    for entry in
+        fs::read_dir(root().join("book/src/generated")).expect("folder")
+    {
+        let path = entry.expect("entry").path();
+        texts.push((
+            path.display().to_string(),
+            fs::read_to_string(&path).expect("text"),
+        ));
+    }
+    for (name, text) in texts {
+        assert!(!text.to_lowercase().contains("first draft"), "{name}");
+    }
+}
+
+/// Figures the chapter cites rather than computes, with their source.
+const CITED: [(&str, &str); 1] = [("60%", "Kim et al., ICML 2025")];
+
+/// Every percentage and decimal in the chapter's prose must be printed by a
+/// program (it appears in a generated file), or be a cited figure.
+#[test]
+fn every_figure_in_the_prose_is_printed_by_a_program() {
+    let mut printed = String::new();
+    for entry in
+        fs::read_dir(root().join("book/src/generated")).expect("folder")
+    {
+        let path = entry.expect("entry").path();
+        // Text only: the chart's axis ticks would match almost anything.
+        if path.extension().is_some_and(|e| e == "txt") {
+            printed += &fs::read_to_string(&path).expect("text");
+        }
+    }
+    let chapter =
+        fs::read_to_string(root().join("book/src/ch04-bft.md")).expect("page");
+    let mut fenced = false;
+    let mut checked = 0;
+    for line in chapter.lines() {
+        if line.starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        let words =
+            line.split(|c: char| c.is_whitespace() || "(),;:`*".contains(c));
+        for word in words {
+            let word = word.trim_end_matches('.');
+            let number = word.trim_end_matches('%');
+            let is_figure = number.parse::<f64>().is_ok()
+                && (word.ends_with('%') || number.contains('.'));
+            if !is_figure {
+                continue;
+            }
+            checked += 1;
+            let cited = CITED.iter().any(|(figure, _)| *figure == word);
+            assert!(
+                cited || printed.contains(word),
+                "'{word}' in the prose is printed by no program: {line}"
+            );
+        }
+    }
+    assert!(
+        checked >= 20,
+        "only {checked} figures found: is the check reading the prose?"
+    );
+}

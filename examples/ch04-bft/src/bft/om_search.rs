@@ -7,7 +7,6 @@
 use super::oral_messages::{OmRun, Order, run_om};
 use crate::rng::SplitMix64;
 
-// ANCHOR: exhaustive
 /// One complete strategy of a single traitor, with the commander's order:
 /// bit k of `lies` is the traitor's k-th message (1 = ATTACK).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +40,7 @@ pub struct Exhaustive {
     pub first_violation: Option<TraitorStrategy>,
 }
 
+// ANCHOR: exhaustive
 pub fn om1_exhaustive(n: usize) -> Exhaustive {
     let mut result = Exhaustive {
         n,
@@ -72,7 +72,6 @@ pub fn om1_exhaustive(n: usize) -> Exhaustive {
 }
 // ANCHOR_END: exhaustive
 
-// ANCHOR: randomized
 /// OM(m) against random strategies of several traitors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Randomized {
@@ -119,7 +118,6 @@ pub fn om_randomized(
 fn random_order(rng: &mut SplitMix64) -> Order {
     if rng.next_u64() >> 63 == 1 { Order::Attack } else { Order::Retreat }
 }
-// ANCHOR_END: randomized
 
 #[cfg(test)]
 mod tests {

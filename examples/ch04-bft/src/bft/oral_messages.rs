@@ -8,7 +8,6 @@
 
 use std::fmt;
 
-// ANCHOR: order
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Order {
     Attack,
@@ -21,7 +20,6 @@ pub fn majority(orders: &[Order]) -> Order {
     let attacks = orders.iter().filter(|&&o| o == Order::Attack).count();
     if 2 * attacks > orders.len() { Order::Attack } else { Order::Retreat }
 }
-// ANCHOR_END: order
 
 impl fmt::Display for Order {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -43,7 +41,6 @@ pub struct Message {
     pub sent: Order,
 }
 
-// ANCHOR: network
 /// Carries every message of one run. A traitor's message carries whatever
 /// `lie` returns: a fresh choice for every message it sends.
 pub struct Network<'a> {
@@ -70,13 +67,10 @@ impl Network<'_> {
         sent
     }
 }
-// ANCHOR_END: network
 
+/// Runs OM(m) and returns each lieutenant's decision, in the order of
+/// `lieutenants`. The relays of OM(m - 1) are sent inside it.
 // ANCHOR: oral_messages
-/// OM(m): `commander` sends `order` to every lieutenant. For m > 0 each
-/// lieutenant relays what it got, as commander of OM(m - 1), and each
-/// decides by majority over all it heard. Returns the decisions, in the
-/// order of `lieutenants`.
 pub fn oral_messages(
     m: usize,
     round: usize,
@@ -132,7 +126,6 @@ pub struct OmRun {
     pub transcript: Vec<Message>,
 }
 
-// ANCHOR: run_om
 /// Runs OM(m), node 0 commanding nodes 1..n (n = `traitors.len()`), and
 /// judges the loyal lieutenants' decisions by IC1 and IC2.
 pub fn run_om(
@@ -163,9 +156,7 @@ pub fn run_om(
         transcript: net.transcript.unwrap_or_default(),
     }
 }
-// ANCHOR_END: run_om
 
-// ANCHOR: message_count
 /// Messages OM(m) sends among n nodes: (n-1) + (n-1)(n-2) + ... +
 /// (n-1)...(n-m-1), since each of the n - 1 lieutenants runs OM(m - 1)
 /// among the other n - 1 nodes.
@@ -178,7 +169,6 @@ pub fn om_messages_counted(n: usize, m: usize) -> u64 {
     let loyal = vec![false; n];
     run_om(m, &loyal, Order::Attack, &mut || Order::Attack, false).messages_sent
 }
-// ANCHOR_END: message_count
 
 #[cfg(test)]
 mod tests {

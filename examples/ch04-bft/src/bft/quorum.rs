@@ -6,7 +6,6 @@
 //! faulty nodes vote for both sides and two conflicting decisions each gather
 //! a quorum. So the overlap must exceed f: n - 2f > f, that is n > 3f.
 
-// ANCHOR: quorums
 /// Every pair of quorums of q = n - f nodes, against every set of f
 /// faulty nodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +20,7 @@ pub struct QuorumCheck {
     pub split_cases: u64,
 }
 
+// ANCHOR: quorums
 /// Nodes are the bits of a `u32`, so n is at most 31 (the chapter uses 10).
 pub fn quorum_check(n: u32, f: u32) -> QuorumCheck {
     let quorum = n - f;

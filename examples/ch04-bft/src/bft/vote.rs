@@ -5,28 +5,28 @@
 
 use std::fmt;
 
-// ANCHOR: node
 /// A node's answer. Wider than the `i32` input, so `2 * input` (and the lie)
 /// cannot overflow for any input, `i32::MIN` and `i32::MAX` included.
 pub type Answer = i64;
 
-/// What every Byzantine node adds to the correct answer. They all add the same
-/// amount: the strongest attack on a vote is a coordinated one.
+/// What every Byzantine node adds to the correct answer. They all add the
+/// same amount: the strongest attack on a vote is a coordinated one.
 pub const LIE_OFFSET: Answer = 999;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Node {
-    pub id: usize,
-    pub is_byzantine: bool,
-}
 
 /// The answer an honest node gives: `2 * input`.
 pub fn honest_answer(input: i32) -> Answer {
     2 * Answer::from(input)
 }
 
+// ANCHOR: node
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Node {
+    pub id: usize,
+    pub is_byzantine: bool,
+}
+
 impl Node {
-    /// Honest nodes answer `2 * input`; Byzantine nodes all give one wrong value.
+    /// Honest nodes answer 2 x input; Byzantine ones all give one lie.
     pub fn process(self, input: i32) -> Answer {
         let correct = honest_answer(input);
         if self.is_byzantine { correct + LIE_OFFSET } else { correct }
@@ -61,8 +61,7 @@ pub struct Status {
 #[derive(Debug, Clone)]
 pub struct BftConsensus {
     nodes: Vec<Node>,
-    /// f: how many Byzantine nodes the group is built to tolerate.
-    pub fault_tolerance: usize,
+    pub fault_tolerance: usize, // f, the liars it is built to tolerate
 }
 
 impl BftConsensus {
@@ -74,38 +73,58 @@ impl BftConsensus {
         Self { nodes, fault_tolerance: f }
     }
 
-    /// 2f + 1, a strict majority of 3f + 1: two different answers can
-    /// never both reach it, since 2(2f + 1) > 3f + 1.
+    /// 2f + 1: since 2(2f + 1) > 3f + 1, two answers never both reach it.
     pub fn threshold(&self) -> usize {
         2 * self.fault_tolerance + 1
     }
 
-    /// Each distinct answer with its votes, in the order first seen.
-    pub fn tally(&self, input: i32) -> Vec<(Answer, usize)> {
-        let mut votes: Vec<(Answer, usize)> = Vec::new();
-        for node in &self.nodes {
-            let answer = node.process(input);
-            match votes.iter_mut().find(|(seen, _)| *seen == answer) {
-                Some((_, count)) => *count += 1,
-                None => votes.push((answer, 1)),
-            }
-        }
-        votes
-    }
-
-    /// The answer with at least 2f + 1 votes, if any. It cannot know
-    /// whether that answer is the correct one.
+    /// The answer with 2f + 1 votes, if any; it cannot know if it is true.
     pub fn consensus(&self, input: i32) -> Option<Answer> {
         let threshold = self.threshold();
-        self.tally(input)
+        tally(&self.nodes, input)
             .into_iter()
-            .find(|&(_, count)| count >= threshold)
+            .find(|&(_, votes)| votes >= threshold)
             .map(|(answer, _)| answer)
     }
 }
 // ANCHOR_END: consensus
 
+/// Each distinct answer of `nodes` with its votes, in the order first seen.
+pub fn tally(nodes: &[Node], input: i32) -> Vec<(Answer, usize)> {
+    let mut votes: Vec<(Answer, usize)> = Vec::new();
+    for node in nodes {
+        let answer = node.process(input);
+        match votes.iter_mut().find(|(seen, _)| *seen == answer) {
+            Some((_, count)) => *count += 1,
+            None => votes.push((answer, 1)),
+        }
+    }
+    votes
+}
+
+// ANCHOR: trusted
+/// The answer more than half of `nodes` gave, if any. With one trusted
+/// counter that sees every answer, n = 2f + 1 nodes suffice: the f + 1
+/// honest ones outvote f liars, however the liars coordinate.
+pub fn plain_majority(nodes: &[Node], input: i32) -> Option<Answer> {
+    tally(nodes, input)
+        .into_iter()
+        .find(|&(_, votes)| 2 * votes > nodes.len())
+        .map(|(answer, _)| answer)
+}
+// ANCHOR_END: trusted
+
+/// Nodes 0 to n - 1, the first `byzantine` of them Byzantine.
+pub fn nodes(n: usize, byzantine: usize) -> Vec<Node> {
+    (0..n).map(|id| Node { id, is_byzantine: id < byzantine }).collect()
+}
+
 impl BftConsensus {
+    /// Each distinct answer with its votes, in the order first seen.
+    pub fn tally(&self, input: i32) -> Vec<(Answer, usize)> {
+        tally(&self.nodes, input)
+    }
+
     pub fn node_count(&self) -> usize {
         self.nodes.len()
     }
@@ -277,6 +296,21 @@ mod tests {
             assert_eq!(group.node_count(), 3 * f + 1, "f = {f}");
             assert_eq!(group.threshold(), 2 * f + 1, "f = {f}");
         }
+    }
+
+    #[test]
+    fn a_trusted_counter_needs_only_2f_plus_1_nodes() {
+        for f in 0..=6 {
+            let n = 2 * f + 1;
+            for b in 0..=n {
+                let expected = if b <= f { 42 } else { 42 + LIE_OFFSET };
+                let got = plain_majority(&nodes(n, b), 21);
+                assert_eq!(got, Some(expected), "f = {f}, b = {b} of n = {n}");
+            }
+        }
+        // An even split has no majority.
+        assert_eq!(plain_majority(&nodes(4, 2), 21), None);
+        assert_eq!(plain_majority(&[], 21), None);
     }
 
     #[test]

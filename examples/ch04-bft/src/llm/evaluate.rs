@@ -239,16 +239,15 @@ pub fn report(
     let n = settings.commands.len();
     let tasks = outcomes.len() as u64;
     let names = model_names(&settings.commands);
+    let compare = settings.compare.name();
     writeln!(
         out,
-        "Cross-checking {n} command(s) on {tasks} tasks from {source}"
+        "Cross-checking {n} command(s) on {tasks} tasks from {source}, compare {compare}"
     )?;
     writeln!(
         out,
-        "   compare {}, a call abstains when it times out, fails, prints too much",
-        settings.compare.name()
+        "(a call abstains if it times out, fails, prints too much or fails the check)"
     )?;
-    writeln!(out, "   or fails the check")?;
     writeln!(out)?;
     writeln!(out, "Models (error: not correct; 95% Wilson interval):")?;
     writeln!(
@@ -283,11 +282,8 @@ pub fn report(
         })
         .collect();
     if n >= 3 {
-        writeln!(
-            out,
-            "To simulate models with these error rates (independent, as the simulation assumes):"
-        )?;
-        writeln!(out, "   dual_model --models {}", models.join(","))
+        // The simulation assumes independent models with these rates.
+        writeln!(out, "Simulate them: dual_model --models {}", models.join(","))
     } else {
         writeln!(
             out,

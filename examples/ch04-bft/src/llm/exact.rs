@@ -84,7 +84,6 @@ pub fn wilson_interval(hits: u64, trials: u64) -> (f64, f64) {
 }
 // ANCHOR_END: wilson
 
-// ANCHOR: cost
 /// What a strategy costs per answer it delivers, when every rejected task is
 /// asked again, each retry independent of the last.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -104,7 +103,6 @@ pub fn delivered(strategy: Strategy, rates: Rates) -> Option<Delivered> {
         silent_share: rates.silent / accepted,
     })
 }
-// ANCHOR_END: cost
 
 #[cfg(test)]
 mod tests {

@@ -8,7 +8,6 @@
 
 use crate::rng::{below, draw, stream_seed};
 
-// ANCHOR: model
 /// A model's answer: `CORRECT`, or one of K wrong variants numbered 1 to K.
 /// Two wrong answers agree only when they are the same variant.
 pub type Answer = usize;
@@ -36,6 +35,7 @@ pub struct SimulatedLLM<'a> {
     pub variant_stream: u64,
 }
 
+// ANCHOR: model
 impl SimulatedLLM<'_> {
     pub fn errs(&self, task: Task) -> bool {
         let threshold =
@@ -93,7 +93,6 @@ pub fn threshold_53(p: f64) -> u64 {
     (p * 9_007_199_254_740_992.0).round() as u64
 }
 
-// ANCHOR: difficulty
 /// A mix of easy and hard tasks. On a hard task every model errs with
 /// probability `hard_error`; each model's easy-task rate is then chosen so
 /// that its overall rate stays what it was.
@@ -107,6 +106,7 @@ impl Difficulty {
     pub const INDEPENDENT: Difficulty =
         Difficulty { hard_fraction: 0.0, hard_error: 0.0 };
 
+    // ANCHOR: difficulty
     /// The easy-task rate e with H * Q + (1 - H) * e = `overall`, or `None`
     /// when no rate in [0, 1] does that.
     pub fn easy_error(self, overall: f64) -> Option<f64> {
@@ -115,8 +115,8 @@ impl Difficulty {
         // A tolerance for rounding: H = 0.5, Q = 0.46, p = 0.23 must work.
         (-1e-12..=1.0 + 1e-12).contains(&easy).then(|| easy.clamp(0.0, 1.0))
     }
+    // ANCHOR_END: difficulty
 }
-// ANCHOR_END: difficulty
 
 /// A model as the command line describes it.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,80 +3,101 @@
 
 use std::io::{self, Write};
 
-use super::exact::{Rates, delivered, exact_rates, wilson_interval};
+use super::exact::{Rates, delivered, wilson_interval};
 use super::scaling::{Curve, ODD_N, SCALING_TASKS};
 use super::strategy::{Strategy, Tally};
-use crate::format::{amount, compared, percent};
+use crate::format::{amount, compared, decimal, percent};
 
-/// Tests 1 to 3: one model, two that must agree, a majority of three.
+/// Tests 1 to 3: one model, two that must agree, a majority of three; the
+/// error of each is every task not accepted as correct.
 pub fn print_tests(
     out: &mut dyn Write,
-    names: [&str; 3],
     tally: &Tally,
     exact: &[Rates; 4],
 ) -> io::Result<()> {
-    let titles = [
-        format!("Test 1: single model ({})", names[0]),
-        format!(
-            "Test 2: dual model, both must be correct ({} + {})",
-            names[0], names[1]
-        ),
-        format!(
-            "Test 3: triple majority, at least 2 of 3 correct ({} + {} + {})",
-            names[0], names[1], names[2]
-        ),
-    ];
-    let n = tally.tasks as f64;
-    for (s, title) in titles.iter().enumerate() {
-        writeln!(out, "{title}")?;
-        writeln!(out, "   Correct: {}/{}", tally.correct[s], tally.tasks)?;
-        let measured = 1.0 - tally.correct[s] as f64 / n;
-        writeln!(
-            out,
-            "   Error rate: {} (exact: {})",
-            percent(measured, 2),
-            percent(1.0 - exact[s].correct, 2)
-        )?;
-        writeln!(out)?;
-    }
     writeln!(
         out,
-        "Results summary (measured on the {} tasks above; error = not accepted as correct):",
+        "Error = not accepted as correct, measured on {} tasks | exact:",
         tally.tasks
     )?;
     writeln!(
         out,
-        "   strategy                     calls   error rate   compared with single"
+        "   strategy                   calls   error rate | exact   vs single"
     )?;
     let errors = |s: usize| tally.tasks - tally.correct[s];
     for (s, strategy) in Strategy::ALL.into_iter().enumerate().take(3) {
-        let error = errors(s) as f64 / n;
+        let measured = errors(s) as f64 / tally.tasks as f64;
+        let versus = if s == 0 {
+            "baseline".to_string()
+        } else {
+            compared(errors(s), errors(0))
+        };
         writeln!(
             out,
-            "   {:<27} {:>5}   {:>10}   {}",
-            strategy.label(),
+            "   Test {}: {:<19} {:>5}   {:>10} | {:>6}   {versus}",
+            s + 1,
+            strategy.short_label(),
             strategy.calls(),
-            percent(error, 2),
-            if s == 0 {
-                "baseline".to_string()
-            } else {
-                compared(errors(s), errors(0))
-            }
+            percent(measured, 2),
+            percent(1.0 - exact[s].correct, 2),
         )?;
     }
     Ok(())
 }
 
+/// The worked example of the exact rates: dual agreement is correct only
+/// when both models are.
+pub fn print_worked_example(
+    out: &mut dyn Write,
+    [a, b]: [f64; 2],
+    exact: &[Rates; 4],
+) -> io::Result<()> {
+    let both = exact[1].correct;
+    writeln!(
+        out,
+        "Worked example: dual agreement is correct when both models are,"
+    )?;
+    writeln!(
+        out,
+        "   (1 - {}) x (1 - {}) = {} x {} = {}, an error of {}",
+        decimal(a),
+        decimal(b),
+        decimal(1.0 - a),
+        decimal(1.0 - b),
+        decimal(both),
+        percent(1.0 - both, 2)
+    )
+}
+
+/// Silent errors, exact, for the same models in three settings.
+pub fn print_silent_errors(
+    out: &mut dyn Write,
+    settings: [(&str, [Rates; 4]); 3],
+) -> io::Result<()> {
+    writeln!(out, "Silent errors, exact, for the same error rates:")?;
+    let titles: Vec<String> =
+        settings.iter().map(|(title, _)| format!("{title:>13}")).collect();
+    writeln!(out, "   strategy                  {}", titles.join(""))?;
+    for (s, strategy) in Strategy::ALL.into_iter().enumerate() {
+        let cells: Vec<String> = settings
+            .iter()
+            .map(|(_, rates)| format!("{:>13}", percent(rates[s].silent, 2)))
+            .collect();
+        writeln!(out, "   {:<25} {}", strategy.label(), cells.join(""))?;
+    }
+    Ok(())
+}
+
+/// Each strategy's three outcomes, measured with their Wilson intervals,
+/// beside the exact rates.
 pub fn print_outcomes(
     out: &mut dyn Write,
-    title: &str,
     tally: &Tally,
     exact: &[Rates; 4],
 ) -> io::Result<()> {
-    writeln!(out, "{title}")?;
     writeln!(
         out,
-        "   measured over {} tasks [95% Wilson interval] | exact",
+        "Measured over {} tasks [95% Wilson interval] | exact:",
         tally.tasks
     )?;
     for (s, strategy) in Strategy::ALL.into_iter().enumerate() {
@@ -106,51 +127,19 @@ pub fn print_outcomes(
     Ok(())
 }
 
-pub fn print_reconciliation(
-    out: &mut dyn Write,
-    rates: [f64; 3],
-    exact: &[Rates; 4],
-) -> io::Result<()> {
-    let worst_case = exact_rates(rates, 1);
-    writeln!(
-        out,
-        "Where the first draft's \"Dual ~5%\" and \"Triple ~2%\" come from:"
-    )?;
-    writeln!(
-        out,
-        "   {} silent errors = {} x {}: dual agreement, all wrong answers identical (K = 1)",
-        percent(worst_case[1].silent, 3),
-        rates[0],
-        rates[1]
-    )?;
-    writeln!(
-        out,
-        "   {} silent errors = {} x {} x {}: triple unanimous, K = 1",
-        percent(worst_case[3].silent, 3),
-        rates[0],
-        rates[1],
-        rates[2]
-    )?;
-    writeln!(
-        out,
-        "   Those count only wrong answers that pass. Tests 2 and 3 count every task not\n   \
-         accepted as correct, rejected ones included: exactly {} and {}.",
-        percent(1.0 - exact[1].correct, 2),
-        percent(1.0 - exact[2].correct, 2)
-    )
-}
-
+/// Calls per delivered answer, and the share of delivered answers that are
+/// wrong, when every rejected task is asked again.
 pub fn print_delivered(
     out: &mut dyn Write,
     exact: &[Rates; 4],
 ) -> io::Result<()> {
     writeln!(
         out,
-        "Cost per delivered answer (exact; a rejected task is retried, independently):"
+        "Exact; a rejected task is asked again, each retry independent:"
     )?;
     writeln!(
         out,
-        "   strategy                    calls/try  accepted  calls/delivered  wrong delivered"
+        "   strategy                  calls  accepted  calls/answer   wrong"
     )?;
     for (strategy, rates) in Strategy::ALL.into_iter().zip(exact) {
         let (calls, share) = match delivered(strategy, *rates) {
@@ -159,7 +148,7 @@ pub fn print_delivered(
         };
         writeln!(
             out,
-            "   {:<27} {:>9}  {:>8}  {calls:>15}  {share:>15}",
+            "   {:<25} {:>5}  {:>8}  {calls:>12}  {share:>6}",
             strategy.label(),
             strategy.calls(),
             percent(rates.correct + rates.silent, 2)
@@ -175,7 +164,7 @@ pub fn print_scaling(
 ) -> io::Result<()> {
     writeln!(
         out,
-        "Majority vote over n identical models of error {} (error: no correct majority):",
+        "Majority of n models, each with error {} (error: no correct majority):",
         percent(e, 2)
     )?;
     writeln!(

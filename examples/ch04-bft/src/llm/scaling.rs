@@ -25,6 +25,7 @@ pub fn majority_error(n: u32, e: f64) -> f64 {
     }
     error
 }
+// ANCHOR_END: scaling
 
 /// The same under a difficulty mix: hard and easy tasks weighted by their
 /// share. `None` when the mix cannot give an overall error of `e`.
@@ -36,7 +37,6 @@ pub fn majority_error_mixed(n: u32, e: f64, d: Difficulty) -> Option<f64> {
             + (1.0 - hard) * majority_error(n, easy),
     )
 }
-// ANCHOR_END: scaling
 
 /// Model counts on the chart, and those that are also measured.
 pub const ODD_N: [u32; 8] = [1, 3, 5, 7, 9, 11, 13, 15];

@@ -50,6 +50,16 @@ impl Strategy {
         }
     }
 
+    /// The label without its quorum, for narrow tables.
+    pub fn short_label(self) -> &'static str {
+        match self {
+            Strategy::Single => "single model",
+            Strategy::DualAgreement => "dual agreement",
+            Strategy::TripleMajority => "triple majority",
+            Strategy::TripleUnanimous => "triple unanimous",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Strategy::Single => "Single",
@@ -60,7 +70,6 @@ impl Strategy {
     }
 }
 
-// ANCHOR: tally
 /// Counts per strategy, indexed as `Strategy::ALL`. Every task is accepted
 /// and correct, rejected, or a silent error (accepted but wrong).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -87,7 +96,6 @@ impl Tally {
         self.tasks - self.correct[s] - self.rejected[s]
     }
 }
-// ANCHOR_END: tally
 
 impl Tally {
     pub fn merge(mut self, other: Tally) -> Tally {

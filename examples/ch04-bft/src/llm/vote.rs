@@ -113,6 +113,7 @@ fn passes(check: &str, answer: &[u8], limits: Limits) -> bool {
     call.status == Status::Answered
 }
 
+// ANCHOR: decide
 impl Ballot {
     /// Valid votes of group `g`: its calls, if it passed the check.
     pub fn votes(&self, g: usize) -> usize {
@@ -126,6 +127,7 @@ impl Ballot {
         (0..self.groups.len()).find(|&g| self.votes(g) >= quorum)
     }
 }
+// ANCHOR_END: decide
 
 /// The report on stderr: each call, each group, the decision and why.
 pub fn report(

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Writes every file the book includes but nobody types: the programs' output,
 # section by section, a vote and an evaluation of the scripted models, and the
-# chart. Each text file's first line is the command that produced the rest.
+# chart; and the --help texts and test list that the README quotes. Each text
+# file's first line is the command that produced the rest.
 #
 #   scripts/book-output.sh DIR      write the files into DIR
 #   scripts/book-output.sh --check  write them to a temporary folder and fail
@@ -72,3 +73,14 @@ models() { (cd examples/ch04-bft && "$@"); }
     --cmd "sh models/gamma.sh" --tasks-file models/tasks.tsv 2>/dev/null
 } > "$out/evaluation.txt"
 "$bin/dual_model" --svg "$out" > /dev/null
+
+# For the README, which must quote them exactly (tests/book.rs checks): both
+# programs' --help, and the list of every test.
+{ echo '$ bft_demo --help'; "$bin/bft_demo" --help; } > "$out/help-bft_demo.txt"
+{ echo '$ dual_model --help'; "$bin/dual_model" --help; } > "$out/help-dual_model.txt"
+for target in --lib "--bin bft_demo" "--bin dual_model" "--test cli" \
+  "--test contract" "--test real_models" "--test book"; do
+  echo "\$ cargo test --release $target -- --list"
+  # shellcheck disable=SC2086 # $target is two words on purpose
+  cargo test -q --release $target -- --list 2>/dev/null | grep ': test$'
+done > "$out/tests.txt"

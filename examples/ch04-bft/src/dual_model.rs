@@ -363,7 +363,7 @@ fn run(config: &Config, out: &mut dyn Write) -> io::Result<ExitCode> {
     let k = config.wrong_variants;
     let titles = [
         format!("K = {k}"),
-        format!("hard, K = {k}"),
+        "correlated".to_string(),
         format!("K = {other_k}"),
     ];
     print_silent_errors(

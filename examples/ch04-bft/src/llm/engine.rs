@@ -70,7 +70,7 @@ pub fn pattern_answers(index: usize) -> [Answer; 3] {
 }
 
 /// How many tasks with two or more wrong answers wait before their variants
-/// are drawn, in one go.
+/// are drawn, in one go. A power of two (see `count`).
 const PENDING: usize = 1024;
 
 /// Tasks waiting for their variants: id, and which models erred (3 bits).
@@ -124,8 +124,10 @@ impl Plan {
         let mut models =
             self.error_streams.map(|s| SplitMix64::at(s, ids.start));
         let mut difficulty = SplitMix64::at(self.difficulty_stream, ids.start);
-        let (easy, hard_threshold) =
-            (self.easy_thresholds, self.hard_threshold);
+        // Row 0: each model's threshold on an easy task; row 1, on a hard
+        // one. Picking the row by index costs a load, not an instruction of
+        // arithmetic per model.
+        let thresholds = [self.easy_thresholds, [self.hard_threshold; 3]];
         // Tasks per combination of models that erred. With K > 1, tasks on
         // which two or more models erred wait in `pending` instead: only for
         // them does the wrong variant matter.
@@ -134,10 +136,9 @@ impl Plan {
         for id in ids {
             let hard =
                 HARD && difficulty.next_u64() >> 11 < self.hard_task_threshold;
-            let [a, b, c] = [0, 1, 2].map(|i| {
-                let threshold = if hard { hard_threshold } else { easy[i] };
-                usize::from(models[i].next_u64() >> 11 < threshold)
-            });
+            let row = &thresholds[usize::from(hard)];
+            let [a, b, c] = [0, 1, 2]
+                .map(|i| usize::from(models[i].next_u64() >> 11 < row[i]));
             let errors = a | b << 1 | c << 2;
             if ONE_VARIANT {
                 by_errors[errors] += 1;
@@ -147,8 +148,11 @@ impl Plan {
                 // more models erred; the others are counted here.
                 let several = a + b + c >= 2;
                 by_errors[errors] += u64::from(!several);
-                pending.ids[pending.len] = id;
-                pending.errors[pending.len] = errors;
+                // `len` is below PENDING here; the mask lets the compiler
+                // see it, so no bounds check is left in the loop.
+                let slot = pending.len & (PENDING - 1);
+                pending.ids[slot] = id;
+                pending.errors[slot] = errors;
                 pending.len += usize::from(several);
                 if pending.len == PENDING {
                     self.count_pending(&pending, tasks_by_pattern);

@@ -74,7 +74,10 @@ pub fn print_silent_errors(
     out: &mut dyn Write,
     settings: [(&str, [Rates; 4]); 3],
 ) -> io::Result<()> {
-    writeln!(out, "Silent errors, exact, for the same error rates:")?;
+    writeln!(
+        out,
+        "Silent errors, exact; correlated has the K of the first column:"
+    )?;
     let titles: Vec<String> =
         settings.iter().map(|(title, _)| format!("{title:>13}")).collect();
     writeln!(out, "   strategy                  {}", titles.join(""))?;

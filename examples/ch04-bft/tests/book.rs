@@ -296,3 +296,19 @@ fn every_figure_in_the_prose_is_printed_by_a_program() {
         "only {checked} figures found: is the check reading the prose?"
     );
 }
+
+/// The README quotes both programs' `--help` and the list of tests exactly
+/// as `scripts/book-output.sh` wrote them from the programs themselves.
+#[test]
+fn the_readme_quotes_the_help_and_the_tests_as_they_are() {
+    let readme = fs::read_to_string(root().join("README.md")).expect("README");
+    for name in ["help-bft_demo.txt", "help-dual_model.txt", "tests.txt"] {
+        let path = root().join("book/src/generated").join(name);
+        let text = fs::read_to_string(&path).expect("generated");
+        assert!(
+            readme.contains(&format!("```text\n{text}```")),
+            "README.md does not quote {name} as it is: run 'make book-output' \
+             and copy it"
+        );
+    }
+}

@@ -125,6 +125,20 @@ fn every_kind_of_abstention_still_counts_as_a_voter() {
 }
 
 #[test]
+fn compare_code_reads_the_first_fenced_block() {
+    // chatty wraps "2" in prose and a fence; alpha prints a bare "2".
+    let prompt = ["--prompt", "1 + 1"];
+    let trimmed = vote(&["alpha", "chatty"], &prompt);
+    assert_eq!(trimmed.status.code(), Some(3), "trim sees two answers");
+    let code = [&prompt[..], &["--compare", "code"]].concat();
+    let agreed = vote(&["alpha", "chatty"], &code);
+    assert_eq!(agreed.status.code(), Some(0), "{}", stderr(&agreed));
+    assert_eq!(agreed.stdout, b"2\n", "the first agreeing call, as printed");
+    let chatty_first = vote(&["chatty", "alpha"], &code);
+    assert!(chatty_first.stdout.starts_with(b"Here is the result:\n```\n2\n"));
+}
+
+#[test]
 fn a_timed_out_group_is_stopped_children_included() {
     let dir = scratch("sleepy");
     let pid_file = dir.join("pid");

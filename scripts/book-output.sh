@@ -84,3 +84,20 @@ for target in --lib "--bin bft_demo" "--bin dual_model" "--test cli" \
   # shellcheck disable=SC2086 # $target is two words on purpose
   cargo test -q --release $target -- --list 2>/dev/null | grep ': test$'
 done > "$out/tests.txt"
+
+# When writing the book's own folder, refresh the README's quotes of these
+# three files: the text block that starts with a file's first line becomes
+# that file, whole.
+if [ "$out" = "book/src/generated" ]; then
+  for name in help-bft_demo.txt help-dual_model.txt tests.txt; do
+    awk -v file="$out/$name" '
+      BEGIN {
+        while ((getline line < file) > 0) { body = body line "\n"; if (!first) first = line }
+      }
+      quoting && /^```$/ { quoting = 0; printf "%s", body; print; next }
+      quoting { next }
+      previous == "```text" && $0 == first { quoting = 1; previous = $0; next }
+      { print; previous = $0 }' README.md > README.md.new
+    mv README.md.new README.md
+  done
+fi

@@ -138,6 +138,28 @@ impl Flags {
     }
 }
 
+/// A probability given for `flag`: a finite number from 0 to 1, or below 1
+/// when `below_one`. `what` names it in the error.
+pub fn rate(
+    flag: &str,
+    what: &str,
+    text: &str,
+    below_one: bool,
+) -> Result<f64, String> {
+    let upper = if below_one { "less than 1" } else { "1" };
+    match text.trim().parse::<f64>() {
+        // Adding 0.0 turns -0 into 0, so no rate is ever shown as "-0".
+        Ok(value)
+            if (0.0..=1.0).contains(&value) && !(below_one && value >= 1.0) =>
+        {
+            Ok(value + 0.0)
+        }
+        _ => Err(format!(
+            "{flag}: {what} must be a number from 0 to {upper}, not '{text}'"
+        )),
+    }
+}
+
 /// `text` with every control character escaped (`\n`, `\t`, `\u{1b}`), so
 /// that whatever a user typed prints on one line and moves no cursor.
 pub fn one_line(text: &str) -> String {
@@ -274,6 +296,22 @@ mod tests {
                     "--seed must be a whole number from 1 to 9, not '{bad}'"
                 ))
             );
+        }
+    }
+
+    #[test]
+    fn rates_are_probabilities_and_never_negative_zero() {
+        assert_eq!(rate("--x", "it", " 0.25 ", false), Ok(0.25));
+        assert_eq!(rate("--x", "it", "1", false), Ok(1.0));
+        let zero = rate("--x", "it", "-0", false).unwrap();
+        assert!(zero == 0.0 && zero.is_sign_positive());
+        assert_eq!(
+            rate("--x", "it", "1", true),
+            Err("--x: it must be a number from 0 to less than 1, not '1'"
+                .into())
+        );
+        for bad in ["NaN", "inf", "-0.1", "1.01", "", "half"] {
+            assert!(rate("--x", "it", bad, false).is_err(), "{bad}");
         }
     }
 

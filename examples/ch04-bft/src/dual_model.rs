@@ -18,7 +18,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::thread;
 
-use ch04_bft::cli::{Flag, Flags, heading, run_cli};
+use ch04_bft::cli::{Flag, Flags, heading, rate, run_cli};
 use ch04_bft::format::percent;
 use ch04_bft::llm::bench::bench;
 use ch04_bft::llm::chart::scaling_svg;
@@ -175,76 +175,17 @@ impl Config {
     }
 }
 
-/// A probability from the command line: a finite number from 0 to 1, or below 1
-/// when `below_one` (a share of hard tasks of 1 would leave no easy task).
-fn parse_rate(
-    flag: &str,
-    what: &str,
-    text: &str,
-    below_one: bool,
-) -> Result<f64, String> {
-    let upper = if below_one { "less than 1" } else { "1" };
-    match text.trim().parse::<f64>() {
-        // Adding 0.0 turns -0 into 0, so no rate is ever shown as "-0".
-        Ok(value)
-            if (0.0..=1.0).contains(&value) && !(below_one && value >= 1.0) =>
-        {
-            Ok(value + 0.0)
-        }
-        _ => Err(format!(
-            "{flag}: {what} must be a number from 0 to {upper}, not '{text}'"
-        )),
-    }
-}
-
-fn parse_models(text: &str) -> Result<Vec<ModelSpec>, String> {
-    let mut models: Vec<ModelSpec> = Vec::new();
-    for item in text.split(',') {
-        let Some((name, rate)) = item.split_once('=') else {
-            return Err(format!("--models: '{item}' is not NAME=RATE"));
-        };
-        let name = name.trim();
-        if name.is_empty()
-            || name.chars().count() > 16
-            || name.chars().any(char::is_control)
-        {
-            return Err(format!(
-                "--models: model name '{name}' must have 1 to 16 printable characters"
-            ));
-        }
-        if models.iter().any(|m| m.name == name) {
-            return Err(format!(
-                "--models: model name '{name}' is given twice"
-            ));
-        }
-        let error_rate = parse_rate(
-            "--models",
-            &format!("the rate of {name}"),
-            rate,
-            false,
-        )?;
-        models.push(ModelSpec { name: name.to_string(), error_rate });
-    }
-    if models.len() < 3 {
-        return Err(format!(
-            "--models needs at least three models, got {}",
-            models.len()
-        ));
-    }
-    Ok(models)
-}
-
 fn configure(flags: &Flags) -> Result<Config, String> {
-    let models = parse_models(
+    let models = ModelSpec::parse_list(
         flags.value("models").unwrap_or("Claude=0.23,GPT-4=0.25,Llama=0.30"),
     )?;
-    let hard_fraction = parse_rate(
+    let hard_fraction = rate(
         "--hard-fraction",
         "the share of hard tasks",
         flags.value("hard-fraction").unwrap_or("0.1"),
         true,
     )?;
-    let hard_error = parse_rate(
+    let hard_error = rate(
         "--hard-error",
         "the hard-task error",
         flags.value("hard-error").unwrap_or("0.8"),

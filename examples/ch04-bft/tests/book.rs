@@ -307,8 +307,7 @@ fn the_readme_quotes_the_help_and_the_tests_as_they_are() {
         let text = fs::read_to_string(&path).expect("generated");
         assert!(
             readme.contains(&format!("```text\n{text}```")),
-            "README.md does not quote {name} as it is: run 'make book-output' \
-             and copy it"
+            "README.md does not quote {name} as it is: run 'make book-output'"
         );
     }
 }

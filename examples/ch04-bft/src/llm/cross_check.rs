@@ -13,9 +13,8 @@ use std::time::{Duration, Instant};
 
 use super::answers::Compare;
 use super::commands::Limits;
-use super::evaluate::{
-    Task, evaluate, parse_tasks, report as evaluation_report,
-};
+use super::evaluate::{evaluate, report as evaluation_report};
+use super::tasks_file::{Task, parse_tasks};
 use super::vote::{Settings, ask, log_line, report as vote_report};
 use crate::cli::{Flag, Flags};
 

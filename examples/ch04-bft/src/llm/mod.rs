@@ -19,4 +19,6 @@ pub mod scaling;
 pub mod simulate;
 pub mod strategy;
 #[cfg(unix)]
+pub mod tasks_file;
+#[cfg(unix)]
 pub mod vote;

@@ -6,6 +6,7 @@
 //! model's own random streams (see `crate::rng::draw`). So it does not matter
 //! in which order, or on which thread, the tasks are answered.
 
+use crate::cli::rate;
 use crate::rng::{below, draw, stream_seed};
 
 /// A model's answer: `CORRECT`, or one of K wrong variants numbered 1 to K.
@@ -126,6 +127,40 @@ pub struct ModelSpec {
 }
 
 impl ModelSpec {
+    /// Models as `--models` lists them: `NAME=RATE,...`, at least three,
+    /// names of 1 to 16 printable characters, each given once.
+    pub fn parse_list(text: &str) -> Result<Vec<ModelSpec>, String> {
+        let mut models: Vec<ModelSpec> = Vec::new();
+        for item in text.split(',') {
+            let Some((name, rate_text)) = item.split_once('=') else {
+                return Err(format!("--models: '{item}' is not NAME=RATE"));
+            };
+            let name = name.trim();
+            let count = name.chars().count();
+            if count == 0 || count > 16 || name.chars().any(char::is_control) {
+                return Err(format!(
+                    "--models: model name '{name}' must have 1 to 16 printable \
+                     characters"
+                ));
+            }
+            if models.iter().any(|m| m.name == name) {
+                return Err(format!(
+                    "--models: model name '{name}' is given twice"
+                ));
+            }
+            let what = format!("the rate of {name}");
+            let error_rate = rate("--models", &what, rate_text, false)?;
+            models.push(ModelSpec { name: name.to_string(), error_rate });
+        }
+        if models.len() < 3 {
+            let got = models.len();
+            return Err(format!(
+                "--models needs at least three models, got {got}"
+            ));
+        }
+        Ok(models)
+    }
+
     /// This model's error rate on easy tasks under `difficulty`. Where no
     /// easy rate keeps the overall one (the programs reject such mixes), the
     /// overall rate stands.

@@ -91,6 +91,31 @@ pub fn print_silent_errors(
     Ok(())
 }
 
+/// One strategy's three outcomes: each count as a rate of `trials`, with its
+/// 95% Wilson interval, beside a reference rate (exact, or predicted).
+pub fn print_outcome_rows(
+    out: &mut dyn Write,
+    counts: [u64; 3],
+    trials: u64,
+    reference: [f64; 3],
+) -> io::Result<()> {
+    let outcomes = ["accepted and correct", "rejected", "silent error"];
+    for ((outcome, count), reference) in
+        outcomes.into_iter().zip(counts).zip(reference)
+    {
+        let (low, high) = wilson_interval(count, trials);
+        writeln!(
+            out,
+            "      {outcome:<21} {:>7} [{:>7}, {:>7}] | {:>7}",
+            percent(count as f64 / trials as f64, 2),
+            percent(low, 2),
+            percent(high, 2),
+            percent(reference, 2)
+        )?;
+    }
+    Ok(())
+}
+
 /// Each strategy's three outcomes, measured with their Wilson intervals,
 /// beside the exact rates.
 pub fn print_outcomes(
@@ -110,22 +135,9 @@ pub fn print_outcomes(
             strategy.label(),
             strategy.calls()
         )?;
-        let rows = [
-            ("accepted and correct", tally.correct[s], exact[s].correct),
-            ("rejected", tally.rejected[s], exact[s].rejected),
-            ("silent error", tally.silent(s), exact[s].silent),
-        ];
-        for (outcome, count, exact) in rows {
-            let (low, high) = wilson_interval(count, tally.tasks);
-            writeln!(
-                out,
-                "      {outcome:<21} {:>7} [{:>7}, {:>7}] | {:>7}",
-                percent(count as f64 / tally.tasks as f64, 2),
-                percent(low, 2),
-                percent(high, 2),
-                percent(exact, 2)
-            )?;
-        }
+        let counts = [tally.correct[s], tally.rejected[s], tally.silent(s)];
+        let exact = [exact[s].correct, exact[s].rejected, exact[s].silent];
+        print_outcome_rows(out, counts, tally.tasks, exact)?;
     }
     Ok(())
 }

@@ -139,6 +139,29 @@ fn compare_code_reads_the_first_fenced_block() {
 }
 
 #[test]
+fn the_checks_temporary_files_are_removed() {
+    // With TMPDIR pointing at an empty folder, a vote with --check leaves it
+    // empty again, whether the check passes or fails.
+    let dir = scratch("tmpdir");
+    for check in ["test -s \"$ANSWER_FILE\"", "false"] {
+        let output =
+            dual_model(&["--cmd", &model("alpha"), "--prompt", "1 + 1"])
+                .args(["--check", check])
+                .env("TMPDIR", &dir)
+                .output()
+                .unwrap();
+        assert!(
+            matches!(output.status.code(), Some(0 | 3)),
+            "{}",
+            stderr(&output)
+        );
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        assert!(left.is_empty(), "left behind: {left:?}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn a_timed_out_group_is_stopped_children_included() {
     let dir = scratch("sleepy");
     let pid_file = dir.join("pid");

@@ -138,7 +138,9 @@ pub fn run_command(
         match child.try_wait() {
             Ok(Some(exit)) => {
                 // Anything it left running in its group goes too; then
-                // the pipe closes and the reader reaches the end.
+                // the pipe closes and the reader reaches the end. (A group
+                // keeps its id while any member lives, so the id is still
+                // theirs; if none is left, the kill finds nobody.)
                 stop_group(child.id());
                 let code = exit.code();
                 let left = deadline.saturating_duration_since(Instant::now());

@@ -1,6 +1,11 @@
-//! Example 2: cross-checking language models. The simulated models first
-//! (model, strategy, simulate, exact, scaling, chart), then the engine that
-//! makes the simulation fast and its benchmark.
+//! Example 2: cross-checking language models.
+//!
+//! Simulated models: `model`, `strategy`, `simulate` (the reference loop),
+//! `exact`, `scaling`, `chart` and `report`; `engine` computes what
+//! `simulate` does, fast, and `bench` times it. Real models, Unix only:
+//! `cross_check` reads the flags of `dual_model --cmd`; `commands` runs one
+//! command line and stops it; `answers` compares answers; `vote` holds one
+//! vote; `tasks_file` and `evaluate` measure models on a set of tasks.
 
 pub mod answers;
 pub mod bench;

@@ -1,4 +1,4 @@
-//! Chapter 4, Example 2: cross-checking simulated language models.
+//! Chapter 4, Example 2: cross-checking language models, simulated or real.
 //!
 //! Three simulated models, each with an assumed error rate (simulations, not
 //! measurements of real products), answer the same code generation tasks.
@@ -9,8 +9,11 @@
 //! each strategy per delivered answer, adds correlated errors, and charts
 //! majority votes over 1 to 15 models.
 //!
+//! With `--cmd`, it runs real model command lines instead: one vote on a
+//! prompt, or an evaluation on a tasks file (`ch04_bft::llm::cross_check`).
+//!
 //! The lessons live in `ch04_bft::llm`; this file configures and prints. Run
-//! it with `make run-ch04-dual`, or
+//! it with `make run-ch04-dual` or `make run-ch04-vote`, or
 //! `cargo run --release --bin dual_model -- --help`.
 
 use std::io::{self, Write};

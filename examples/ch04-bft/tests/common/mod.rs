@@ -1,0 +1,43 @@
+//! Helpers for the tests that run `dual_model --cmd` with the scripted
+//! models of `models/`.
+#![allow(dead_code)] // each test crate uses some of them
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn models() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("models")
+}
+
+pub fn model(name: &str) -> String {
+    format!("sh '{}'", models().join(format!("{name}.sh")).display())
+}
+
+pub fn dual_model(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dual_model"));
+    command.args(args);
+    command
+}
+
+pub fn vote(models: &[&str], extra: &[&str]) -> Output {
+    let commands: Vec<String> = models.iter().map(|m| model(m)).collect();
+    let mut args: Vec<&str> = Vec::new();
+    for command in &commands {
+        args.extend(["--cmd", command]);
+    }
+    args.extend(extra);
+    dual_model(&args).output().expect("dual_model runs")
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A fresh folder for one test's files.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir()
+        .join(format!("ch04-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -86,14 +86,17 @@ fn print_scenarios(out: &mut dyn Write) -> io::Result<()> {
         "One trusted counter sees every answer here, so n = 2f + 1 would"
     )?;
     writeln!(out, "do, with a plain majority (f + 1 votes):")?;
-    for byzantine in [1, 2] {
-        let group = nodes(3, byzantine);
-        let result = plain_majority(&group, 21)
+    // f liars, then f + 1, among 2f + 1 nodes, on the first scenario's input.
+    let (f, input) = (1, SCENARIOS[0].input);
+    let n = 2 * f + 1;
+    for byzantine in [f, f + 1] {
+        let group = nodes(n, byzantine);
+        let result = plain_majority(&group, input)
             .map_or("no majority".to_string(), |answer| answer.to_string());
         writeln!(
             out,
-            "   3 nodes (f = 1), {byzantine} Byzantine: votes {} -> {result}",
-            votes(&tally(&group, 21))
+            "   {n} nodes (f = {f}), {byzantine} Byzantine: votes {} -> {result}",
+            votes(&tally(&group, input))
         )?;
     }
     writeln!(out)?;

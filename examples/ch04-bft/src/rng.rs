@@ -22,6 +22,36 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Position `index` of the golden-ratio sequence that starts at `offset`:
+/// `offset + index * GAMMA`, modulo 2^64 (a Weyl sequence). It is what a
+/// `SplitMix64` state runs through before mixing. Read as fractions of 2^64,
+/// its positions fill [0, 1) evenly rather than at random: of any n
+/// positions in a row, the number below a fraction x is x * n give or take a
+/// few, where random draws would stray by about the square root of n.
+pub fn golden(offset: u64, index: u64) -> u64 {
+    offset.wrapping_add(index.wrapping_mul(GAMMA))
+}
+
+/// The golden-ratio sequence read in order, one addition per position.
+#[derive(Debug, Clone)]
+pub struct Golden {
+    position: u64,
+}
+
+impl Golden {
+    /// The sequence that starts at `offset`, positioned so that its next
+    /// value is `golden(offset, index)`.
+    pub fn at(offset: u64, index: u64) -> Self {
+        Self { position: golden(offset, index) }
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        let position = self.position;
+        self.position = position.wrapping_add(GAMMA);
+        position
+    }
+}
+
 /// A stream of draws, as the reference `splitmix64.c` produces them.
 #[derive(Debug, Clone)]
 pub struct SplitMix64 {
@@ -35,7 +65,7 @@ impl SplitMix64 {
 
     /// The stream `seed`, positioned so that its next draw is `draw(seed, index)`.
     pub fn at(seed: u64, index: u64) -> Self {
-        Self { state: seed.wrapping_add(index.wrapping_mul(GAMMA)) }
+        Self { state: golden(seed, index) }
     }
 
     pub fn next_u64(&mut self) -> u64 {
@@ -52,7 +82,7 @@ impl SplitMix64 {
 /// Draw number `index` (from 0) of the stream that `SplitMix64::new(seed)`
 /// starts, computed directly.
 pub fn draw(seed: u64, index: u64) -> u64 {
-    mix(seed.wrapping_add(index.wrapping_add(1).wrapping_mul(GAMMA)))
+    mix(golden(seed, index.wrapping_add(1)))
 }
 
 /// Maps a uniform draw to `0..bound` by multiply-shift (Lemire 2019); the bias
@@ -120,6 +150,10 @@ mod tests {
                     next,
                     "seed {seed}"
                 );
+                // The golden-ratio sequence is the state before mixing.
+                let mut positions = Golden::at(seed, index + 1);
+                assert_eq!(positions.next_u64(), golden(seed, index + 1));
+                assert_eq!(mix(positions.next_u64()), draw(seed, index + 1));
             }
         }
         // Far positions wrap around like the stream would.

@@ -8,7 +8,8 @@
 //!   result is the same for every number of threads.
 //! - **Streams, not draws.** Inside a block each model's error draws come from
 //!   one generator stepped task by task (`SplitMix64::at`), the same values
-//!   `draw` would compute one at a time.
+//!   `draw` would compute one at a time. A task's difficulty is a position
+//!   of the golden-ratio sequence (`TaskSource`), stepped by one addition.
 //! - **Patterns, not decisions.** A strategy only sees which answers are
 //!   wrong and which agree. The loop packs the three answers into a 6-bit
 //!   *pattern* and counts tasks per pattern; the strategies judge each of the
@@ -22,10 +23,10 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 
-use super::model::{Answer, CORRECT};
+use super::model::{Answer, CORRECT, TaskSource};
 use super::simulate::Run;
 use super::strategy::Tally;
-use crate::rng::{SplitMix64, below, draw};
+use crate::rng::{Golden, SplitMix64, below, draw};
 
 /// Tasks per block: enough to make a block's setup negligible, few enough to
 /// keep both cores busy until the end.
@@ -38,11 +39,18 @@ pub const PATTERNS: usize = 1 << 6;
 
 pub fn pattern(answers: [Answer; 3]) -> usize {
     let wrong = answers.map(|answer| usize::from(answer != CORRECT));
+    pattern_of(wrong[0] | wrong[1] << 1 | wrong[2] << 2, answers)
+}
+
+/// The pattern of a task on which the models with a bit set in `errors`
+/// erred, model i giving the wrong answer `variants[i]` (the variants of the
+/// models that answered correctly are ignored).
+fn pattern_of(errors: usize, variants: [usize; 3]) -> usize {
+    let wrong = |i: usize| errors >> i & 1;
     let agree = |i: usize, j: usize| {
-        usize::from(answers[i] == answers[j]) & wrong[i] & wrong[j]
+        usize::from(variants[i] == variants[j]) & wrong(i) & wrong(j)
     };
-    let agreeing = agree(0, 1) | agree(0, 2) << 1 | agree(1, 2) << 2;
-    agreeing | (wrong[0] | wrong[1] << 1 | wrong[2] << 2) << 3
+    agree(0, 1) | agree(0, 2) << 1 | agree(1, 2) << 2 | errors << 3
 }
 
 /// Answers that have the pattern `index`: wrong ones numbered 1, 2, 3 in
@@ -95,8 +103,7 @@ struct Plan {
     /// Every model's threshold on a hard task.
     hard_threshold: u64,
     wrong_variants: usize,
-    hard_task_threshold: u64,
-    difficulty_stream: u64,
+    tasks: TaskSource,
 }
 
 impl Plan {
@@ -109,8 +116,7 @@ impl Plan {
             easy_thresholds: models.each_ref().map(|m| m.easy_threshold),
             hard_threshold: models[0].hard_threshold,
             wrong_variants: run.wrong_variants,
-            hard_task_threshold: tasks.hard_threshold,
-            difficulty_stream: tasks.stream,
+            tasks,
         }
     }
 
@@ -123,22 +129,23 @@ impl Plan {
     ) {
         let mut models =
             self.error_streams.map(|s| SplitMix64::at(s, ids.start));
-        let mut difficulty = SplitMix64::at(self.difficulty_stream, ids.start);
-        // Row 0: each model's threshold on an easy task; row 1, on a hard
-        // one. Picking the row by index costs a load, not an instruction of
-        // arithmetic per model.
-        let thresholds = [self.easy_thresholds, [self.hard_threshold; 3]];
         // Tasks per combination of models that erred. With K > 1, tasks on
         // which two or more models erred wait in `pending` instead: only for
         // them does the wrong variant matter.
         let mut by_errors = [0u64; 8];
         let mut pending = Pending::default();
+        // A task's difficulty is a comparison, not a draw: `TaskSource::task`,
+        // with the golden-ratio sequence stepped rather than computed.
+        let mut positions = Golden::at(self.tasks.offset, ids.start);
+        let (easy, hard_threshold) =
+            (self.easy_thresholds, self.hard_threshold);
         for id in ids {
-            let hard =
-                HARD && difficulty.next_u64() >> 11 < self.hard_task_threshold;
-            let row = &thresholds[usize::from(hard)];
-            let [a, b, c] = [0, 1, 2]
-                .map(|i| usize::from(models[i].next_u64() >> 11 < row[i]));
+            let position = positions.next_u64();
+            let hard = HARD && position >> 11 < self.tasks.hard_threshold;
+            let [a, b, c] = [0, 1, 2].map(|i| {
+                let threshold = if hard { hard_threshold } else { easy[i] };
+                usize::from(models[i].next_u64() >> 11 < threshold)
+            });
             let errors = a | b << 1 | c << 2;
             if ONE_VARIANT {
                 by_errors[errors] += 1;
@@ -162,8 +169,8 @@ impl Plan {
         }
         self.count_pending(&pending, tasks_by_pattern);
         for (errors, tasks) in by_errors.into_iter().enumerate() {
-            let answers = [errors & 1, errors >> 1 & 1, errors >> 2];
-            tasks_by_pattern[pattern(answers)] += tasks;
+            // With one wrong variant, models that err agree.
+            tasks_by_pattern[pattern_of(errors, [1; 3])] += tasks;
         }
     }
 
@@ -177,11 +184,11 @@ impl Plan {
         let k = self.wrong_variants;
         let tasks = pending.ids.iter().zip(&pending.errors).take(pending.len);
         for (&id, &errors) in tasks {
-            let answers = [0, 1, 2].map(|i| {
-                let variant = 1 + below(draw(self.variant_streams[i], id), k);
-                (errors >> i & 1) * variant
-            });
-            tasks_by_pattern[pattern(answers)] += 1;
+            // Every model's variant is drawn, erring or not: a branch on
+            // `errors` would cost more than the draw it saves.
+            let variants =
+                self.variant_streams.map(|s| 1 + below(draw(s, id), k));
+            tasks_by_pattern[pattern_of(errors, variants)] += 1;
         }
     }
 
@@ -190,7 +197,7 @@ impl Plan {
         let ids = first..run.tasks.min(first + BLOCK_TASKS);
         let mut tasks_by_pattern = [0; PATTERNS];
         let counts = &mut tasks_by_pattern;
-        match (self.hard_task_threshold > 0, self.wrong_variants == 1) {
+        match (self.tasks.hard_threshold > 0, self.wrong_variants == 1) {
             (false, true) => self.count::<false, true>(ids, counts),
             (false, false) => self.count::<false, false>(ids, counts),
             (true, true) => self.count::<true, true>(ids, counts),

@@ -7,7 +7,7 @@
 //! in which order, or on which thread, the tasks are answered.
 
 use crate::cli::rate;
-use crate::rng::{below, draw, stream_seed};
+use crate::rng::{below, draw, golden, stream_seed};
 
 /// A model's answer: `CORRECT`, or one of K wrong variants numbered 1 to K.
 /// Two wrong answers agree only when they are the same variant.
@@ -188,12 +188,19 @@ impl ModelSpec {
     }
 }
 
-/// Which tasks of a run are hard: task t is hard when draw t of the run's
-/// difficulty stream falls below the threshold of `hard_fraction`.
+/// Which tasks of a run are hard. They are spread evenly through the run
+/// rather than drawn: task t is hard when position t of the run's
+/// golden-ratio sequence falls below the threshold of `hard_fraction` (see
+/// `crate::rng::golden`), so any n tasks in a row hold `hard_fraction` * n
+/// hard ones, give or take a few. Which tasks are hard changes nothing about
+/// how the models answer them (their draws come from streams of their own);
+/// spreading them evenly removes one source of noise from a measurement, and
+/// lets the engine decide a task's difficulty with an addition, not a draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TaskSource {
     pub hard_threshold: u64,
-    pub stream: u64,
+    /// Where the run's golden-ratio sequence starts.
+    pub offset: u64,
 }
 
 /// The run's stream number for task difficulty, after those of the models.
@@ -203,12 +210,13 @@ impl TaskSource {
     pub fn new(difficulty: Difficulty, seed: u64) -> TaskSource {
         TaskSource {
             hard_threshold: threshold_53(difficulty.hard_fraction),
-            stream: stream_seed(seed, DIFFICULTY_STREAM),
+            offset: stream_seed(seed, DIFFICULTY_STREAM),
         }
     }
 
     pub fn task(&self, id: u64) -> Task {
-        Task { id, hard: draw(self.stream, id) >> 11 < self.hard_threshold }
+        let position = golden(self.offset, id);
+        Task { id, hard: position >> 11 < self.hard_threshold }
     }
 }
 
@@ -279,10 +287,74 @@ mod tests {
         let d = Difficulty { hard_fraction: 0.1, hard_error: 0.8 };
         let source = TaskSource::new(d, 3);
         let hard = (0..100_000).filter(|&id| source.task(id).hard).count();
-        // 10,000 expected, standard deviation about 95.
-        assert!((9_600..=10_400).contains(&hard), "{hard}");
+        // 10,000 expected; random draws would stray by about 95.
+        assert!((9_995..=10_005).contains(&hard), "{hard}");
         let none = TaskSource::new(Difficulty::INDEPENDENT, 3);
         assert!((0..10_000).all(|id| !none.task(id).hard));
+    }
+
+    #[test]
+    fn hard_tasks_are_spread_evenly_through_any_stretch() {
+        // From task 0, and from the first task of block 7 of the engine:
+        // after every n tasks, the count of hard ones is within 6 of H * n.
+        for seed in [0, 3, 42] {
+            for h in [0.01, 0.1, 0.3, 0.5, 0.9] {
+                let d = Difficulty { hard_fraction: h, hard_error: 0.0 };
+                let source = TaskSource::new(d, seed);
+                for start in [0, 7 << 16] {
+                    let mut hard = 0u32;
+                    for n in 1..=1_000_000u32 {
+                        let id = start + u64::from(n) - 1;
+                        hard += u32::from(source.task(id).hard);
+                        let stray = (f64::from(hard) - h * f64::from(n)).abs();
+                        assert!(stray <= 6.0, "H {h}, seed {seed}, n {n}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn models_err_independently_given_the_difficulty() {
+        // Hard tasks are chosen without a draw, by the run's golden-ratio
+        // sequence; the models' draws must still be independent of it. On
+        // each kind of task, each model errs at its rate, and each pair
+        // errs together at the product of their rates (within 4.5 standard
+        // deviations, over 300,000 tasks).
+        let d = Difficulty { hard_fraction: 0.3, hard_error: 0.6 };
+        let specs = [0.23, 0.25, 0.3].map(model);
+        let models = [0, 1, 2].map(|i| specs[i].instance(d, 1, 11, i as u64));
+        let source = TaskSource::new(d, 11);
+        let mut tasks = [0u32; 2];
+        let mut errors = [[0u32; 3]; 2];
+        let mut both = [[0u32; 3]; 2];
+        for id in 0..300_000 {
+            let task = source.task(id);
+            let kind = usize::from(task.hard);
+            let erred = models.each_ref().map(|m| m.errs(task));
+            tasks[kind] += 1;
+            for i in 0..3 {
+                errors[kind][i] += u32::from(erred[i]);
+                both[kind][i] += u32::from(erred[i] && erred[(i + 1) % 3]);
+            }
+        }
+        let near = |count: u32, n: u32, p: f64, what: &str| {
+            let expected = p * f64::from(n);
+            let sd = (expected * (1.0 - p)).sqrt();
+            let stray = (f64::from(count) - expected).abs();
+            assert!(stray <= 4.5 * sd, "{what}: {count} of {n}, p {p}");
+        };
+        for kind in 0..2 {
+            let rate = |i: usize| {
+                if kind == 1 { 0.6 } else { specs[i].easy_error(d) }
+            };
+            for i in 0..3 {
+                let n = tasks[kind];
+                near(errors[kind][i], n, rate(i), &format!("model {i}"));
+                let pair = rate(i) * rate((i + 1) % 3);
+                near(both[kind][i], n, pair, &format!("pair {i}"));
+            }
+        }
     }
 
     #[test]

@@ -8,6 +8,10 @@
 //! function of the seed, i and t alone, whichever thread computes it and in
 //! whichever order.
 //!
+//! The state itself, before mixing, runs through the golden-ratio sequence
+//! (`golden`): not random, but spread evenly over all values, which is how
+//! Example 2 spreads its hard tasks through a run.
+//!
 //! (The textbook linear congruential generator normalised by `u64::MAX` is not
 //! used: from a small seed its first draws are close to 0.)
 

@@ -103,11 +103,12 @@ pub struct Difficulty {
     pub hard_error: f64,
 }
 
+// ANCHOR: difficulty
 impl Difficulty {
+    /// No hard tasks: the models err independently.
     pub const INDEPENDENT: Difficulty =
         Difficulty { hard_fraction: 0.0, hard_error: 0.0 };
 
-    // ANCHOR: difficulty
     /// The easy-task rate e with H * Q + (1 - H) * e = `overall`, or `None`
     /// when no rate in [0, 1] does that.
     pub fn easy_error(self, overall: f64) -> Option<f64> {
@@ -116,8 +117,8 @@ impl Difficulty {
         // A tolerance for rounding: H = 0.5, Q = 0.46, p = 0.23 must work.
         (-1e-12..=1.0 + 1e-12).contains(&easy).then(|| easy.clamp(0.0, 1.0))
     }
-    // ANCHOR_END: difficulty
 }
+// ANCHOR_END: difficulty
 
 /// A model as the command line describes it.
 #[derive(Debug, Clone, PartialEq)]

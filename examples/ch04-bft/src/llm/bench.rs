@@ -4,7 +4,6 @@
 //! keeps measured figures, with the machine named.
 
 use std::io::{self, Write};
-use std::thread;
 use std::time::Instant;
 
 use super::engine::simulate_parallel;
@@ -13,6 +12,7 @@ use super::scaling::describe;
 use super::simulate::Run;
 use super::strategy::Tally;
 use crate::rng::SplitMix64;
+use crate::threads::all_at_once;
 
 /// Interleaved rounds; each measurement keeps its best. On a shared machine the
 /// best round is the one least disturbed by others.
@@ -29,26 +29,18 @@ fn seconds(work: impl FnOnce()) -> f64 {
 /// summed: no tasks, answers or counts. On `threads` threads, in equal shares
 /// (they add up to `tasks` exactly), it shows how far the cores scale at all.
 /// A share whose thread cannot be started runs on the calling thread.
-fn bare_loop(tasks: u64, threads: u64, seed: u64, threshold: u64) {
-    let share = move |t: u64| {
+fn bare_loop(tasks: u64, threads: usize, seed: u64, threshold: u64) {
+    let shares = threads as u64;
+    all_at_once(threads, |share| {
+        let t = share as u64;
         let mut rngs = [0, 1, 2].map(|i| SplitMix64::new(seed ^ (3 * t + i)));
         let mut wrong = 0;
-        for _ in tasks * t / threads..tasks * (t + 1) / threads {
+        for _ in tasks * t / shares..tasks * (t + 1) / shares {
             for rng in &mut rngs {
                 wrong += u64::from(rng.next_u64() >> 11 < threshold);
             }
         }
         std::hint::black_box(wrong);
-    };
-    thread::scope(|scope| {
-        for t in 1..threads {
-            let spawned =
-                thread::Builder::new().spawn_scoped(scope, move || share(t));
-            if spawned.is_err() {
-                share(t);
-            }
-        }
-        share(0);
     });
 }
 
@@ -87,8 +79,7 @@ pub fn bench(
     let mut tallies: Vec<Vec<Tally>> = vec![Vec::new(); paths.len()];
     for _ in 0..ROUNDS {
         for (t, threads) in [1, threads].into_iter().enumerate() {
-            let time =
-                seconds(|| bare_loop(tasks, threads as u64, seed, threshold));
+            let time = seconds(|| bare_loop(tasks, threads, seed, threshold));
             best[0][t] = best[0][t].min(time);
             for (p, (_, run)) in paths.iter().enumerate() {
                 let time = seconds(|| {

@@ -21,12 +21,12 @@
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::thread;
 
 use super::model::{Answer, CORRECT, TaskSource};
 use super::simulate::Run;
 use super::strategy::Tally;
 use crate::rng::{Golden, SplitMix64, below, draw};
+use crate::threads::all_at_once;
 
 /// Tasks per block: enough to make a block's setup negligible, few enough to
 /// keep both cores busy until the end.
@@ -235,25 +235,10 @@ pub fn simulate_parallel(run: &Run, threads: usize) -> Tally {
             tally = tally.merge(plan.count_block(run, block));
         }
     };
-    let helpers =
-        usize::try_from(blocks).unwrap_or(usize::MAX).min(threads).max(1) - 1;
-    thread::scope(|scope| {
-        let mut started = Vec::with_capacity(helpers);
-        for _ in 0..helpers {
-            match thread::Builder::new().spawn_scoped(scope, worker) {
-                Ok(handle) => started.push(handle),
-                Err(_) => break, // run on the threads we have
-            }
-        }
-        let own = worker();
-        started
-            .into_iter()
-            // A worker only panics on a bug in this file; pass the panic on.
-            .map(|handle| {
-                handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
-            })
-            .fold(own, Tally::merge)
-    })
+    let threads = usize::try_from(blocks).unwrap_or(usize::MAX).min(threads);
+    all_at_once(threads.max(1), |_| worker())
+        .into_iter()
+        .fold(Tally::default(), Tally::merge)
 }
 
 #[cfg(test)]

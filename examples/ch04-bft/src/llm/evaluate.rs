@@ -4,15 +4,14 @@
 //! independently. The gap between the two is what correlation costs.
 
 use std::io::{self, Write};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::thread;
 
 use super::exact::wilson_interval;
 use super::report::print_outcome_rows;
 use super::tasks_file::Task;
 use super::vote::{Settings, ask};
-use crate::format::percent;
+use crate::format::{decimal, percent};
+use crate::threads::all_at_once;
 
 /// How one call did on one task.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,12 +29,13 @@ pub fn evaluate(
     jobs: usize,
 ) -> Vec<Vec<Outcome>> {
     let next = AtomicUsize::new(0);
-    let results: Vec<Mutex<Vec<Outcome>>> =
-        tasks.iter().map(|_| Mutex::new(Vec::new())).collect();
+    // Each worker takes the next task nobody has taken, and returns what it
+    // measured with the task's index.
     let worker = || {
+        let mut measured = Vec::new();
         loop {
             let t = next.fetch_add(1, Ordering::Relaxed);
-            let Some(task) = tasks.get(t) else { return };
+            let Some(task) = tasks.get(t) else { return measured };
             let ballot = ask(settings, &task.prompt);
             let expected = settings.compare.key(&task.expected);
             let outcomes = (0..ballot.calls.len())
@@ -51,25 +51,16 @@ pub fn evaluate(
                     _ => Outcome::Abstained,
                 })
                 .collect();
-            // A poisoned lock only means another worker panicked; the data is whole.
-            *results[t]
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = outcomes;
+            measured.push((t, outcomes));
         }
     };
-    thread::scope(|scope| {
-        for _ in 1..jobs.min(tasks.len()) {
-            // A worker that cannot start leaves its tasks to the others.
-            let _ = thread::Builder::new().spawn_scoped(scope, worker);
-        }
-        worker();
-    });
+    let mut results = vec![Vec::new(); tasks.len()];
+    for (t, outcomes) in
+        all_at_once(jobs.min(tasks.len()), |_| worker()).into_iter().flatten()
+    {
+        results[t] = outcomes;
+    }
     results
-        .into_iter()
-        .map(|cell| {
-            cell.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner)
-        })
-        .collect()
 }
 
 /// A strategy over the first `size` models: accept an answer that `quorum`
@@ -222,7 +213,7 @@ pub fn report(
         .iter()
         .zip(&rates)
         .map(|(name, (correct, _))| {
-            format!("{name}={:.4}", 1.0 - correct + 0.0)
+            format!("{name}={}", decimal(1.0 - correct))
         })
         .collect();
     if n >= 3 {

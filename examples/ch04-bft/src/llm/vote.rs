@@ -7,11 +7,11 @@
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
-use std::thread;
 
 use super::answers::Compare;
 use super::commands::{Call, Limits, PrivateDir, Status, run_command};
 use crate::cli::one_line;
+use crate::threads::all_at_once;
 
 /// What every call of a vote, or of an evaluation, runs with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,27 +39,6 @@ pub struct Ballot {
     pub groups: Vec<Group>,
     /// The group of each call that answered, whether or not it passed.
     pub group_of: Vec<Option<usize>>,
-}
-
-/// Runs `f(i)` for i in 0..n, each on a thread of its own, all at once. A
-/// thread that cannot be started runs its work on this thread, later.
-fn all_at_once<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    thread::scope(|scope| {
-        let f = &f;
-        let started: Vec<_> = (0..n)
-            .map(|i| thread::Builder::new().spawn_scoped(scope, move || f(i)))
-            .collect();
-        started
-            .into_iter()
-            .enumerate()
-            .map(|(i, handle)| match handle {
-                Ok(handle) => handle
-                    .join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                Err(_) => f(i),
-            })
-            .collect()
-    })
 }
 
 /// Asks every command `prompt`, groups the answers, and checks each group
@@ -91,8 +70,8 @@ pub fn ask(settings: &Settings, prompt: &[u8]) -> Ballot {
         });
         for (group, passed) in groups.iter_mut().zip(verdicts) {
             group.passed = passed;
-            for &i in &group.members {
-                if !passed {
+            if !passed {
+                for &i in &group.members {
                     calls[i].status = Status::FailedCheck;
                 }
             }

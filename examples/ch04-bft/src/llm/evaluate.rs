@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::exact::wilson_interval;
+use super::exact::{Rates, wilson_interval};
 use super::report::print_outcome_rows;
 use super::tasks_file::Task;
 use super::vote::{Settings, ask};
@@ -300,13 +300,10 @@ fn print_strategies(
         let used = &rates[..strategy.size];
         let correct: Vec<f64> = used.iter().map(|r| r.0).collect();
         let wrong: Vec<f64> = used.iter().map(|r| r.1).collect();
-        let predicted_correct = at_least(strategy.quorum, &correct);
-        let predicted_silent = at_least(strategy.quorum, &wrong);
-        let predicted = [
-            predicted_correct,
-            (1.0 - predicted_correct - predicted_silent).max(0.0),
-            predicted_silent,
-        ];
+        let predicted = Rates::new(
+            at_least(strategy.quorum, &correct),
+            at_least(strategy.quorum, &wrong),
+        );
         let counts = measure(outcomes, strategy);
         let who = names[..strategy.size].join(", ");
         writeln!(

@@ -92,14 +92,15 @@ pub fn print_silent_errors(
 }
 
 /// One strategy's three outcomes: each count as a rate of `trials`, with its
-/// 95% Wilson interval, beside a reference rate (exact, or predicted).
+/// 95% Wilson interval, beside the reference rates (exact, or predicted).
 pub fn print_outcome_rows(
     out: &mut dyn Write,
     counts: [u64; 3],
     trials: u64,
-    reference: [f64; 3],
+    reference: Rates,
 ) -> io::Result<()> {
     let outcomes = ["accepted and correct", "rejected", "silent error"];
+    let reference = [reference.correct, reference.rejected, reference.silent];
     for ((outcome, count), reference) in
         outcomes.into_iter().zip(counts).zip(reference)
     {
@@ -136,8 +137,7 @@ pub fn print_outcomes(
             strategy.calls()
         )?;
         let counts = [tally.correct[s], tally.rejected[s], tally.silent(s)];
-        let exact = [exact[s].correct, exact[s].rejected, exact[s].silent];
-        print_outcome_rows(out, counts, tally.tasks, exact)?;
+        print_outcome_rows(out, counts, tally.tasks, exact[s])?;
     }
     Ok(())
 }

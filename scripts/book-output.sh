@@ -49,28 +49,48 @@ sections dual_model "make run-ch04-dual" "$bin/dual_model"
 
 # The scripted models answer in examples/ch04-bft, where these commands run
 # (the chapter says so). Call times vary, so the vote's report shows #.###.
-models() { (cd examples/ch04-bft && "$@"); }
+models() { (cd examples/ch04-bft && "$bin/dual_model" "$@"); }
+
+# shown ARGS...: "$ dual_model ARGS" as a reader types it: values with spaces
+# quoted, and the line broken before a flag where it would pass 76 columns.
+shown() {
+  local line='$ dual_model' group='' arg
+  for arg in "$@" ''; do
+    if [ -z "$arg" ] || [ "${arg#--}" != "$arg" ]; then
+      if [ -n "$group" ]; then
+        if [ $((${#line} + ${#group})) -gt 76 ]; then
+          echo "$line \\"
+          line='   '
+        fi
+        line=$line$group
+      fi
+      group=" $arg"
+    else
+      case $arg in
+        *' '*) group="$group \"$arg\"" ;;
+        *) group="$group $arg" ;;
+      esac
+    fi
+  done
+  echo "$line"
+}
+
+scripted=(--cmd "sh models/alpha.sh" --cmd "sh models/beta.sh"
+  --cmd "sh models/gamma.sh")
+vote=("${scripted[@]}" --cmd "sh models/crashy.sh" --cmd "sh models/sleepy.sh"
+  --timeout 1 --prompt "17 + 25")
 {
-  echo '$ dual_model --cmd "sh models/alpha.sh" --cmd "sh models/beta.sh" \'
-  echo '    --cmd "sh models/gamma.sh" --cmd "sh models/crashy.sh" \'
-  echo '    --cmd "sh models/sleepy.sh" --timeout 1 --prompt "17 + 25"'
-  models "$bin/dual_model" --cmd "sh models/alpha.sh" --cmd "sh models/beta.sh" \
-    --cmd "sh models/gamma.sh" --cmd "sh models/crashy.sh" \
-    --cmd "sh models/sleepy.sh" --timeout 1 --prompt "17 + 25" 2>&1 \
-    | sed -E 's/[0-9]+\.[0-9]{3} s/#.### s/'
+  shown "${vote[@]}"
+  models "${vote[@]}" 2>&1 | sed -E 's/[0-9]+\.[0-9]{3} s/#.### s/'
+  # Under pipefail a vote that accepts nothing (exit 3) stops this script.
   echo "\$ echo \$?  # ${PIPESTATUS[0]}: accepted"
 } > "$out/vote.txt"
+wrong=("${scripted[@]}" --quiet --prompt "7 + 0")
+{ shown "${wrong[@]}"; models "${wrong[@]}"; } > "$out/vote-wrong.txt"
+evaluation=("${scripted[@]}" --tasks-file models/tasks.tsv)
 {
-  echo '$ dual_model --cmd "sh models/alpha.sh" --cmd "sh models/beta.sh" \'
-  echo '    --cmd "sh models/gamma.sh" --quiet --prompt "7 + 0"'
-  models "$bin/dual_model" --cmd "sh models/alpha.sh" --cmd "sh models/beta.sh" \
-    --cmd "sh models/gamma.sh" --quiet --prompt "7 + 0"
-} > "$out/vote-wrong.txt"
-{
-  echo '$ dual_model --cmd "sh models/alpha.sh" --cmd "sh models/beta.sh" \'
-  echo '    --cmd "sh models/gamma.sh" --tasks-file models/tasks.tsv'
-  models "$bin/dual_model" --cmd "sh models/alpha.sh" --cmd "sh models/beta.sh" \
-    --cmd "sh models/gamma.sh" --tasks-file models/tasks.tsv 2>/dev/null
+  shown "${evaluation[@]}"
+  models "${evaluation[@]}" 2>/dev/null
 } > "$out/evaluation.txt"
 "$bin/dual_model" --svg "$out" > /dev/null
 

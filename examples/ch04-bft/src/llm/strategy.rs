@@ -95,9 +95,7 @@ impl Tally {
     pub fn silent(&self, s: usize) -> u64 {
         self.tasks - self.correct[s] - self.rejected[s]
     }
-}
 
-impl Tally {
     pub fn merge(mut self, other: Tally) -> Tally {
         self.tasks += other.tasks;
         for s in 0..4 {

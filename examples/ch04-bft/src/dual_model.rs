@@ -10,7 +10,7 @@
 //! majority votes over 1 to 15 models.
 //!
 //! With `--cmd`, it runs real model command lines instead: one vote on a
-//! prompt, or an evaluation on a tasks file (`ch04_bft::llm::cross_check`).
+//! prompt, or an evaluation on a tasks file (`ch04_bft::llm::real`).
 //!
 //! The lessons live in `ch04_bft::llm`; this file configures and prints. Run
 //! it with `make run-ch04-dual` or `make run-ch04-vote`, or
@@ -25,11 +25,11 @@ use ch04_bft::cli::{Flag, Flags, heading, rate, run_cli};
 use ch04_bft::format::percent;
 use ch04_bft::llm::bench::bench;
 use ch04_bft::llm::chart::scaling_svg;
-#[cfg(unix)]
-use ch04_bft::llm::cross_check;
 use ch04_bft::llm::engine::simulate_parallel;
 use ch04_bft::llm::exact::exact_rates_mixed;
 use ch04_bft::llm::model::{Difficulty, ModelSpec, Task};
+#[cfg(unix)]
+use ch04_bft::llm::real::cross_check;
 use ch04_bft::llm::report::{
     print_delivered, print_outcomes, print_scaling, print_silent_errors,
     print_tests, print_worked_example,
@@ -72,19 +72,26 @@ of its own, with the prompt on standard input, never on a command line):
                         process group is stopped when it runs out
   --check CMD           run once per distinct answer, with the answer on
                         stdin and in the file $ANSWER_FILE; exit 0 passes
+                        (its own output is not kept, so no limit applies)
   --compare MODE        exact, trim (default: trailing whitespace and blank
                         lines at both ends ignored) or code (the first
                         fenced code block)
   --max-output BYTES    a longer answer abstains (1 to 1073741824,
                         default 1048576)
-  --log FILE            append the vote to FILE as one line of JSON
-  --quiet               no report on stderr
+  --log FILE            append every call to FILE as JSON: one line per vote,
+                        or per task of an evaluation (a new file for those)
+  --quiet               no report or progress on stderr
   --tasks-file FILE     instead of one vote, measure the commands on FILE:
                         PROMPT<TAB>EXPECTED per line (escapes \\t \\n \\\\)
   --jobs J              tasks at a time (1 to 256, default: available cores)
+  --resume              with --tasks-file and --log: count the tasks the log
+                        holds for the same commands, run only the others
   A call that times out, fails, prints too much or fails the check abstains;
-  the quorum still counts it. Exit: 0 accepted (the answer on stdout),
-  3 no answer reached the quorum, 2 usage error.
+  the quorum still counts it. A call the machine cannot run (open files,
+  processes, memory) waits for others to end and tries again; if it still
+  cannot, it counts in nothing and the exit code is 1. Exit: 0 accepted (the
+  answer on stdout) or evaluated, 3 no answer reached the quorum, 2 usage
+  error, 1 the machine failed (a call, a helper process or a file).
 
   -h, --help            print this help
 ";
@@ -102,8 +109,8 @@ const FLAGS: [Flag; 9] = [
     Flag::value("bench"),
 ];
 
-/// The flags for real models (`ch04_bft::llm::cross_check`).
-const CMD_FLAGS: [Flag; 12] = [
+/// The flags for real models (`ch04_bft::llm::real`).
+const CMD_FLAGS: [Flag; 13] = [
     Flag::repeated("cmd"),
     Flag::value("prompt"),
     Flag::value("prompt-file"),
@@ -116,6 +123,7 @@ const CMD_FLAGS: [Flag; 12] = [
     Flag::value("log"),
     Flag::switch("quiet"),
     Flag::value("jobs"),
+    Flag::switch("resume"),
 ];
 
 /// Every flag the program knows: the simulation's and the real models'.

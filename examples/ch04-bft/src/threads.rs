@@ -2,7 +2,15 @@
 //! can refuse a new thread; the programs then do the work on the threads
 //! they have, and never panic for it.
 
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::thread;
+
+/// Locks `mutex`, even if a thread panicked while it held the lock: every
+/// value kept behind a lock in this package is whole between statements, so
+/// a panic elsewhere leaves nothing half done.
+pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// `f(0), f(1), ..., f(n - 1)`, all at once: `f(0)` on the calling thread,
 /// each other on a thread of its own. One whose thread cannot be started runs

@@ -3,7 +3,7 @@
 #![cfg(unix)]
 
 mod common;
-mod json;
+use ch04_bft::llm::real::json;
 
 use std::time::{Duration, Instant};
 

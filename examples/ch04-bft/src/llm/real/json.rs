@@ -1,6 +1,52 @@
-//! Just enough of a JSON parser to read `--log` back strictly: objects,
-//! arrays, strings with every escape, numbers, true, false and null.
-#![allow(dead_code)] // each test crate uses some of it
+//! The JSON of `--log`: strings written with every escape JSON requires,
+//! and just enough of a strict parser to read a log back (objects, arrays,
+//! strings, numbers, true, false and null, with no space between tokens, as
+//! the log is written).
+
+use std::fmt::Write as _;
+
+/// `text` as a JSON string: quotes, backslashes and control characters
+/// escaped. Bytes that are not UTF-8 become U+FFFD (the log keeps such an
+/// output in hexadecimal too).
+pub fn string(text: &[u8]) -> String {
+    let mut json = String::from("\"");
+    for c in String::from_utf8_lossy(text).chars() {
+        match c {
+            '"' => json.push_str("\\\""),
+            '\\' => json.push_str("\\\\"),
+            '\n' => json.push_str("\\n"),
+            '\r' => json.push_str("\\r"),
+            '\t' => json.push_str("\\t"),
+            c if u32::from(c) < 0x20 || c == '\u{7f}' => {
+                // Writing to a String cannot fail.
+                let _ = write!(json, "\\u{:04x}", u32::from(c));
+            }
+            c => json.push(c),
+        }
+    }
+    json.push('"');
+    json
+}
+
+/// Bytes as lowercase hexadecimal, two digits each.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(2 * bytes.len());
+    for byte in bytes {
+        let _ = write!(text, "{byte:02x}");
+    }
+    text
+}
+
+/// The bytes `hex` wrote, or `None` for anything else.
+pub fn from_hex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -26,6 +72,25 @@ impl Value {
         match self {
             Value::Array(items) => items,
             _ => &[],
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// A whole number that fits in a `u64`.
+    pub fn as_u64(&self) -> Option<u64> {
+        match *self {
+            // Whole, not negative and below 2^53: the cast is exact.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            Value::Number(n) if n >= 0.0 && n.fract() == 0.0 && n < 9e15 => {
+                Some(n as u64)
+            }
+            _ => None,
         }
     }
 }
@@ -85,7 +150,7 @@ fn value(c: &[char], at: &mut usize) -> Result<Value, String> {
                 }
             }
         }
-        Some('"') => string(c, at).map(Value::Str),
+        Some('"') => string_at(c, at).map(Value::Str),
         Some('t') => word(c, at, "true", Value::Bool(true)),
         Some('f') => word(c, at, "false", Value::Bool(false)),
         Some('n') => word(c, at, "null", Value::Null),
@@ -107,7 +172,7 @@ fn value(c: &[char], at: &mut usize) -> Result<Value, String> {
     }
 }
 
-fn string(c: &[char], at: &mut usize) -> Result<String, String> {
+fn string_at(c: &[char], at: &mut usize) -> Result<String, String> {
     *at += 1;
     let mut s = String::new();
     loop {
@@ -172,12 +237,48 @@ fn expect(c: &[char], at: &mut usize, ch: char) -> Result<(), String> {
     }
 }
 
-#[test]
-fn the_parser_is_strict() {
-    assert!(parse(r#"{"a":[1,-2.5e3,true,null,"x\n\u0041"]}"#).is_ok());
-    for bad in
-        ["{\"a\":1,}", "[1 2]", "\"raw\u{1}\"", "\"\\x\"", "{\"a\"}", "nul"]
-    {
-        assert!(parse(bad).is_err(), "{bad}");
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_parser_is_strict() {
+        assert!(parse(r#"{"a":[1,-2.5e3,true,null,"x\n\u0041"]}"#).is_ok());
+        for bad in [
+            "{\"a\":1,}",
+            "[1 2]",
+            "\"raw\u{1}\"",
+            "\"\\x\"",
+            "{\"a\"}",
+            "nul",
+            "{\"a\":1",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn strings_escape_everything_json_requires_and_read_back() {
+        assert_eq!(
+            string(b"a\"b\\c\n\t\r\x01\x7f"),
+            r#""a\"b\\c\n\t\r\u0001\u007f""#
+        );
+        assert_eq!(string(&[b'o', 0xFF, b'k']), "\"o\u{FFFD}k\"");
+        assert_eq!(string("é ✓".as_bytes()), "\"é ✓\"");
+        let text = "q\"\\\n\u{1}\u{7f}é";
+        assert_eq!(
+            parse(&string(text.as_bytes())),
+            Ok(Value::Str(text.into()))
+        );
+    }
+
+    #[test]
+    fn hex_round_trips_every_byte() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        assert_eq!(from_hex(&hex(&bytes)), Some(bytes));
+        assert_eq!(hex(&[0, 0xab]), "00ab");
+        for bad in ["0", "zz", "0g", "é0"] {
+            assert_eq!(from_hex(bad), None, "{bad}");
+        }
     }
 }

@@ -1,0 +1,614 @@
+//! Running a model's command line, and stopping it: Unix only.
+//!
+//! A command runs as `sh -c CMD` in a process group of its own, with its
+//! input on standard input: the input never becomes part of a command line,
+//! so no shell ever expands it. When the command times out or prints too
+//! much, its whole process group is stopped (children included); when it
+//! exits, whatever it left running in its group is stopped too. The run's
+//! `Reaper` does every stop, and stops every group still running if this
+//! process dies.
+//!
+//! A call waits without polling: four threads of its own (one writes the
+//! input, two read stdout and stderr, one waits for the exit) report to it
+//! on a channel, and it blocks on that channel until its deadline.
+
+use std::fs::{self, DirBuilder};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::DirBuilderExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{
+    Child, ChildStderr, ChildStdin, ChildStdout, Command, Stdio,
+};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use super::gate::Gate;
+use super::reaper::Reaper;
+use crate::threads::lock;
+
+/// How a call ended. Only `Answered` gives a vote; `NotRun` is the machine's
+/// failure and counts for nothing at all; the others abstain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Answered,
+    TimedOut,
+    /// Exited with a code other than 0 (`None`: ended by a signal).
+    Failed(Option<i32>),
+    OverLimit,
+    /// `--check` rejected its answer.
+    FailedCheck,
+    /// The machine could not run it (open files, processes, memory).
+    NotRun(String),
+}
+
+impl Status {
+    pub fn describe(&self) -> String {
+        match self {
+            Status::Answered => "answered".to_string(),
+            Status::TimedOut => "timed out".to_string(),
+            Status::Failed(Some(code)) => format!("exit status {code}"),
+            Status::Failed(None) => "ended by a signal".to_string(),
+            Status::OverLimit => "over the output limit".to_string(),
+            Status::FailedCheck => "failed the check".to_string(),
+            Status::NotRun(why) => format!("not run: {why}"),
+        }
+    }
+
+    /// The status `describe` names, read back from a log.
+    pub fn parse(text: &str) -> Option<Status> {
+        Some(match text {
+            "answered" => Status::Answered,
+            "timed out" => Status::TimedOut,
+            "ended by a signal" => Status::Failed(None),
+            "over the output limit" => Status::OverLimit,
+            "failed the check" => Status::FailedCheck,
+            _ => {
+                let code = text.strip_prefix("exit status ")?;
+                Status::Failed(Some(code.parse().ok()?))
+            }
+        })
+    }
+}
+
+/// What one call did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    pub status: Status,
+    /// Exit code of `sh`, when it exited.
+    pub exit_code: Option<i32>,
+    /// Its standard output, as printed (empty when over the limit).
+    pub output: Vec<u8>,
+    /// The last `STDERR_TAIL` bytes of its standard error.
+    pub stderr: Vec<u8>,
+    pub duration: Duration,
+}
+
+impl Call {
+    fn not_run(why: &io::Error) -> Call {
+        Call {
+            status: Status::NotRun(why.to_string()),
+            exit_code: None,
+            output: Vec::new(),
+            stderr: Vec::new(),
+            duration: Duration::ZERO,
+        }
+    }
+}
+
+/// How much of a command's stderr is kept: its end, where the reason is.
+pub const STDERR_TAIL: usize = 4096;
+
+/// The bounds every call runs within.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub timeout: Duration,
+    pub max_output: usize,
+}
+
+/// How long to keep reading after the command exited and its group was
+/// stopped, counted from the last output: only a process that left the
+/// group (`setsid`) can still hold the pipe open by then.
+const GRACE: Duration = Duration::from_millis(250);
+
+/// Stack of the helper threads: they copy bytes and wait, nothing more.
+const HELPER_STACK: usize = 128 * 1024;
+
+/// A lone call refused this many times (nothing else running to wait for,
+/// a pause between tries) has not run.
+const LONE_TRIES: u32 = 5;
+
+/// What a call's helper threads report.
+enum Event {
+    Output(Vec<u8>),
+    OutputEnd,
+    Exited(Option<i32>),
+}
+
+/// Runs calls for one run: every process group through one `Reaper`, as
+/// many at once as the `Gate` allows, temporary files in one scratch folder.
+#[derive(Debug)]
+pub struct Runner {
+    limits: Limits,
+    gate: Gate,
+    // Declared before `reaper`, so it is removed first on a normal end; the
+    // reaper removes it when the run is killed.
+    scratch: Option<ScratchDir>,
+    reaper: Reaper,
+    files: AtomicU64,
+}
+
+impl Runner {
+    /// Starts the run's reaper, and with `scratch`, creates a private folder
+    /// for the check's answer files. Either failing is the machine's
+    /// problem, reported before any command runs.
+    pub fn new(limits: Limits, scratch: bool) -> Result<Runner, String> {
+        let scratch = if scratch {
+            Some(ScratchDir::new().map_err(|error| {
+                let dir = std::env::temp_dir();
+                format!(
+                    "cannot create a private folder in {} (TMPDIR): {error}",
+                    dir.display()
+                )
+            })?)
+        } else {
+            None
+        };
+        let reaper = Reaper::start(scratch.as_ref().map(ScratchDir::path))
+            .map_err(|error| {
+                format!(
+                    "cannot start the helper that stops commands (sh): {error}"
+                )
+            })?;
+        Ok(Runner {
+            limits,
+            gate: Gate::new(),
+            scratch,
+            reaper,
+            files: AtomicU64::new(0),
+        })
+    }
+
+    /// Runs `command` with `input` on its standard input.
+    pub fn call(&self, command: &str, input: &Arc<Vec<u8>>) -> Call {
+        self.with_retries(|| self.attempt(command, input, &[], true))
+    }
+
+    /// Runs the check `command` on `answer`: the answer on its standard
+    /// input and in the file named by `$ANSWER_FILE`, removed afterwards.
+    /// Its standard output is not kept, so no limit applies to it.
+    pub fn check(&self, command: &str, answer: &[u8]) -> Call {
+        let Some(scratch) = &self.scratch else {
+            return Call::not_run(&io::Error::other("no scratch folder"));
+        };
+        let n = self.files.fetch_add(1, Ordering::Relaxed);
+        let file = scratch.path().join(format!("answer-{n}"));
+        let input = Arc::new(answer.to_vec());
+        let call = self.with_retries(|| {
+            fs::write(&file, answer)?;
+            self.attempt(command, &input, &[("ANSWER_FILE", &file)], false)
+        });
+        let _ = fs::remove_file(&file);
+        call
+    }
+
+    /// Tries until the call runs. A refusal waits for a running call to end;
+    /// with none running, a pause; after `LONE_TRIES`, the call has not run.
+    fn with_retries(&self, attempt: impl Fn() -> io::Result<Call>) -> Call {
+        let mut lone = 0;
+        loop {
+            self.gate.enter();
+            match attempt() {
+                Ok(call) => {
+                    self.gate.leave();
+                    return call;
+                }
+                Err(error) => {
+                    if self.gate.refused() == 0 {
+                        lone += 1;
+                        if lone == LONE_TRIES {
+                            return Call::not_run(&error);
+                        }
+                        thread::sleep(Duration::from_millis(20 << lone));
+                    }
+                }
+            }
+        }
+    }
+
+    /// One try. Everything that can be refused (threads, pipes, the process)
+    /// is asked for before the command starts: once it runs, it runs to its
+    /// end, and an `Err` means it never started.
+    fn attempt(
+        &self,
+        command: &str,
+        input: &Arc<Vec<u8>>,
+        env: &[(&str, &Path)],
+        keep_stdout: bool,
+    ) -> io::Result<Call> {
+        let (events, received) = mpsc::channel();
+        let tail = Arc::new(Mutex::new(Vec::new()));
+        let helpers =
+            Helpers::start(&events, input, &tail, self.limits.max_output)?;
+        let mut shell = Command::new("sh");
+        shell.arg("-c").arg(command).envs(env.iter().copied());
+        let stdout = if keep_stdout { Stdio::piped() } else { Stdio::null() };
+        shell.stdin(Stdio::piped()).stdout(stdout).stderr(Stdio::piped());
+        shell.process_group(0); // its own group, led by `sh`: pgid = pid
+        let start = Instant::now();
+        let mut child = shell.spawn()?;
+        let pgid = child.id();
+        if let Err(error) = self.reaper.started(pgid) {
+            // Without the reaper nothing could stop it: do not let it run.
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(error);
+        }
+        helpers.hand_over(child, events);
+        Ok(self.follow(pgid, &received, &tail, start, keep_stdout))
+    }
+
+    /// Waits for the call's events until it has ended, and stops its group.
+    fn follow(
+        &self,
+        pgid: u32,
+        events: &Receiver<Event>,
+        tail: &Mutex<Vec<u8>>,
+        start: Instant,
+        keep_stdout: bool,
+    ) -> Call {
+        let deadline = start + self.limits.timeout;
+        let mut output = Vec::new();
+        let mut output_ended = !keep_stdout;
+        let mut exit: Option<Option<i32>> = None;
+        let mut grace_end = None;
+        let status = loop {
+            if let (true, Some(code)) = (output_ended, exit) {
+                break exit_status(code);
+            }
+            let until =
+                grace_end.map_or(deadline, |end: Instant| end.min(deadline));
+            match events
+                .recv_timeout(until.saturating_duration_since(Instant::now()))
+            {
+                Ok(Event::Output(bytes)) => {
+                    if output.len() + bytes.len() > self.limits.max_output {
+                        break Status::OverLimit;
+                    }
+                    output.extend_from_slice(&bytes);
+                    grace_end = grace_end.map(|_| Instant::now() + GRACE);
+                }
+                Ok(Event::OutputEnd) => output_ended = true,
+                Ok(Event::Exited(code)) => {
+                    // Anything it left running in its group goes too; then
+                    // the pipes close and the readers reach their end.
+                    exit = Some(code);
+                    let _ = self.reaper.stop(pgid);
+                    grace_end = Some(Instant::now() + GRACE);
+                }
+                Err(RecvTimeoutError::Timeout) => match exit {
+                    // Exited, but something outside its group holds stdout:
+                    // the answer is what it printed before it exited.
+                    Some(code) if Instant::now() < deadline => {
+                        break exit_status(code);
+                    }
+                    _ => break Status::TimedOut,
+                },
+                // Every helper is gone: nothing more will come.
+                Err(RecvTimeoutError::Disconnected) => {
+                    break exit.map_or(Status::TimedOut, exit_status);
+                }
+            }
+        };
+        if exit.is_none() {
+            let _ = self.reaper.stop(pgid);
+            // The leader dies at once; its waiter reaps it. Wait for that,
+            // briefly, so a call that has ended has no process left.
+            let limit = Instant::now() + Duration::from_secs(1);
+            while let Ok(event) = events
+                .recv_timeout(limit.saturating_duration_since(Instant::now()))
+            {
+                if let Event::Exited(code) = event {
+                    exit = Some(code);
+                    break;
+                }
+            }
+        }
+        if status == Status::OverLimit {
+            output.clear();
+        }
+        let stderr = lock(tail).clone();
+        let exit_code =
+            if status == Status::TimedOut { None } else { exit.flatten() };
+        Call { status, exit_code, output, stderr, duration: start.elapsed() }
+    }
+}
+
+fn exit_status(code: Option<i32>) -> Status {
+    if code == Some(0) { Status::Answered } else { Status::Failed(code) }
+}
+
+/// The four helper threads of a call, started before the command, each
+/// waiting to be handed its end of a pipe (or the child to wait for).
+struct Helpers {
+    stdin: Sender<ChildStdin>,
+    stdout: Sender<ChildStdout>,
+    stderr: Sender<ChildStderr>,
+    waiter: Sender<(Child, Sender<Event>)>,
+}
+
+impl Helpers {
+    fn start(
+        events: &Sender<Event>,
+        input: &Arc<Vec<u8>>,
+        tail: &Arc<Mutex<Vec<u8>>>,
+        max_output: usize,
+    ) -> io::Result<Helpers> {
+        let helper = || thread::Builder::new().stack_size(HELPER_STACK);
+        let (stdin, take_stdin) = mpsc::channel::<ChildStdin>();
+        let input = Arc::clone(input);
+        helper().spawn(move || {
+            if let Ok(mut pipe) = take_stdin.recv() {
+                let _ = pipe.write_all(&input); // a command may ignore it
+            }
+        })?;
+        let (stdout, take_stdout) = mpsc::channel::<ChildStdout>();
+        let sender = events.clone();
+        helper().spawn(move || {
+            if let Ok(mut pipe) = take_stdout.recv() {
+                read_output(&mut pipe, max_output, &sender);
+            }
+        })?;
+        let (stderr, take_stderr) = mpsc::channel::<ChildStderr>();
+        let tail = Arc::clone(tail);
+        helper().spawn(move || {
+            if let Ok(mut pipe) = take_stderr.recv() {
+                keep_tail(&mut pipe, &tail);
+            }
+        })?;
+        let (waiter, take_child) = mpsc::channel::<(Child, Sender<Event>)>();
+        helper().spawn(move || {
+            if let Ok((mut child, sender)) = take_child.recv() {
+                let code = child.wait().ok().and_then(|s| {
+                    // A signal is no exit code.
+                    if s.signal().is_some() { None } else { s.code() }
+                });
+                let _ = sender.send(Event::Exited(code));
+            }
+        })?;
+        Ok(Helpers { stdin, stdout, stderr, waiter })
+    }
+
+    /// Gives each thread its part. A thread whose part is missing (not
+    /// piped) ends at once, as every thread does when `Helpers` is dropped.
+    fn hand_over(self, mut child: Child, events: Sender<Event>) {
+        if let Some(pipe) = child.stdin.take() {
+            let _ = self.stdin.send(pipe);
+        }
+        if let Some(pipe) = child.stdout.take() {
+            let _ = self.stdout.send(pipe);
+        }
+        if let Some(pipe) = child.stderr.take() {
+            let _ = self.stderr.send(pipe);
+        }
+        let _ = self.waiter.send((child, events));
+    }
+}
+
+/// Sends the output on in chunks, then its end; stops reading (which closes
+/// the pipe) once more than `max_output` bytes have come.
+fn read_output(
+    source: &mut impl Read,
+    max_output: usize,
+    events: &Sender<Event>,
+) {
+    let mut chunk = [0u8; 8192];
+    let mut total = 0;
+    loop {
+        match source.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => {
+                total += n;
+                if events.send(Event::Output(chunk[..n].to_vec())).is_err()
+                    || total > max_output
+                {
+                    return;
+                }
+            }
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    let _ = events.send(Event::OutputEnd);
+}
+
+/// Reads to the end, keeping the last `STDERR_TAIL` bytes in `tail`.
+fn keep_tail(source: &mut impl Read, tail: &Mutex<Vec<u8>>) {
+    let mut chunk = [0u8; 4096];
+    loop {
+        match source.read(&mut chunk) {
+            Ok(0) => return,
+            Ok(n) => {
+                let mut kept = lock(tail);
+                kept.extend_from_slice(&chunk[..n]);
+                let excess = kept.len().saturating_sub(STDERR_TAIL);
+                kept.drain(..excess);
+            }
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return,
+        }
+    }
+}
+
+/// The last line of `stderr` with something on it, escaped to one line.
+pub fn last_line(stderr: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(stderr);
+    let line = text.lines().rev().map(str::trim).find(|l| !l.is_empty())?;
+    Some(crate::cli::one_line(line))
+}
+
+/// A fresh folder that only this user can enter, removed with everything in
+/// it when dropped, or by the reaper when the run is killed.
+#[derive(Debug)]
+pub struct ScratchDir {
+    path: PathBuf,
+}
+
+impl ScratchDir {
+    pub fn new() -> io::Result<ScratchDir> {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.subsec_nanos());
+        for attempt in 0..100 {
+            let name =
+                format!("dual_model-{}-{nanos}-{attempt}", std::process::id());
+            let path = std::env::temp_dir().join(name);
+            match DirBuilder::new().mode(0o700).create(&path) {
+                Ok(()) => return Ok(ScratchDir { path }),
+                Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Err(io::Error::new(io::ErrorKind::AlreadyExists, "no fresh name"))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn runner(seconds: f64) -> Runner {
+        let timeout = Duration::from_secs_f64(seconds);
+        Runner::new(Limits { timeout, max_output: 1000 }, true).unwrap()
+    }
+
+    fn call(seconds: f64, command: &str, input: &[u8]) -> Call {
+        runner(seconds).call(command, &Arc::new(input.to_vec()))
+    }
+
+    #[test]
+    fn input_goes_to_stdin_and_output_comes_back() {
+        let call = call(5.0, "tr a-z A-Z", b"hello\n");
+        assert_eq!(call.status, Status::Answered);
+        assert_eq!(call.output, b"HELLO\n");
+        assert_eq!(call.exit_code, Some(0));
+    }
+
+    #[test]
+    fn every_way_to_abstain() {
+        let failed = call(5.0, "echo half; echo why >&2; exit 7", b"");
+        assert_eq!(failed.status, Status::Failed(Some(7)));
+        assert_eq!(
+            (&failed.output[..], &failed.stderr[..]),
+            (&b"half\n"[..], &b"why\n"[..])
+        );
+        let over = call(5.0, "yes", b"");
+        assert_eq!(over.status, Status::OverLimit);
+        let slow = call(0.2, "sleep 5", b"");
+        assert_eq!(slow.status, Status::TimedOut);
+        assert!(slow.duration < Duration::from_secs(2), "{:?}", slow.duration);
+        // Exactly at the limit is allowed; one byte more is not.
+        let at = call(5.0, "head -c 1000 /dev/zero", b"");
+        assert_eq!((at.status, at.output.len()), (Status::Answered, 1000));
+        let above = call(5.0, "head -c 1001 /dev/zero", b"");
+        assert_eq!(above.status, Status::OverLimit);
+        let killed = call(5.0, "kill -s KILL $$", b"");
+        assert_eq!(
+            (killed.status, killed.exit_code),
+            (Status::Failed(None), None)
+        );
+    }
+
+    #[test]
+    fn a_child_left_behind_does_not_hold_the_answer() {
+        // The background sleep keeps stdout open; the answer still comes at
+        // once, because the group is stopped when `sh` exits.
+        let call = call(10.0, "sleep 30 & echo 42", b"");
+        assert_eq!(call.status, Status::Answered);
+        assert_eq!(call.output, b"42\n");
+        assert!(call.duration < Duration::from_secs(5), "{:?}", call.duration);
+    }
+
+    #[test]
+    fn a_child_that_left_the_group_does_not_hold_the_answer() {
+        // setsid puts the sleep in a session (and group) of its own, out of
+        // reach of the group stop; it holds stdout open for 30 s. The answer
+        // is what was printed before the command exited.
+        let call = call(10.0, "setsid sleep 30 & sleep 0.3; echo 5", b"");
+        assert_eq!(
+            (call.status, &call.output[..]),
+            (Status::Answered, &b"5\n"[..])
+        );
+        assert!(call.duration < Duration::from_secs(2), "{:?}", call.duration);
+    }
+
+    #[test]
+    fn stderr_keeps_its_last_bytes_and_its_last_line_is_shown() {
+        let call = call(
+            5.0,
+            "head -c 10000 /dev/zero | tr '\\0' x >&2; printf '\\nmissing key\\n\\n' >&2; exit 1",
+            b"",
+        );
+        assert_eq!(call.stderr.len(), STDERR_TAIL);
+        assert!(call.stderr.ends_with(b"x\nmissing key\n\n"));
+        assert_eq!(last_line(&call.stderr).as_deref(), Some("missing key"));
+        assert_eq!(last_line(b"\n  \n"), None);
+        assert_eq!(last_line(b"a\x1b[2J\n").as_deref(), Some("a\\u{1b}[2J"));
+    }
+
+    #[test]
+    fn a_check_reads_its_file_and_its_output_is_not_limited() {
+        let runner = runner(5.0);
+        let ok = runner.check(
+            "test \"$(cat \"$ANSWER_FILE\")\" = 42 && yes | head -c 5000",
+            b"42",
+        );
+        assert_eq!(ok.status, Status::Answered);
+        assert_eq!(
+            runner.check("grep -q 41 \"$ANSWER_FILE\"", b"42").status,
+            Status::Failed(Some(1))
+        );
+        let scratch = runner.scratch.as_ref().unwrap().path().to_path_buf();
+        assert_eq!(
+            fs::read_dir(&scratch).unwrap().count(),
+            0,
+            "answer files removed"
+        );
+        assert_eq!(
+            fs::metadata(&scratch).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+        drop(runner);
+        assert!(!scratch.exists());
+    }
+
+    #[test]
+    fn statuses_read_back_as_they_were_described() {
+        for status in [
+            Status::Answered,
+            Status::TimedOut,
+            Status::Failed(Some(7)),
+            Status::Failed(None),
+            Status::OverLimit,
+            Status::FailedCheck,
+        ] {
+            assert_eq!(Status::parse(&status.describe()), Some(status));
+        }
+        assert_eq!(Status::parse("not run: no"), None);
+        assert_eq!(Status::parse("exit status x"), None);
+    }
+}

@@ -1,0 +1,349 @@
+//! Measuring real models on a set of tasks: each model's error rate, how
+//! often pairs of models fail together, and each quorum strategy, measured
+//! beside what the chapter's formulas predict if the models erred
+//! independently. The gap between the two is what correlation costs.
+
+use std::io::BufRead;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use super::answers::Compare;
+use super::call::{Runner, Status};
+use super::journal::{Log, Resumed, task_line};
+use super::progress::Progress;
+use super::tasks_file::Tasks;
+use super::vote::{Settings, ask};
+use crate::threads::all_at_once;
+use crate::threads::lock;
+
+/// How one call did on one task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Correct,
+    /// Wrong, with the key of its answer.
+    Wrong(Vec<u8>),
+    Abstained,
+}
+
+/// A call's outcome from its final status (after the check) and output.
+pub fn outcome(
+    status: &Status,
+    output: &[u8],
+    compare: Compare,
+    expected: &[u8],
+) -> Outcome {
+    if *status != Status::Answered {
+        return Outcome::Abstained;
+    }
+    let key = compare.key(output);
+    if key == compare.key(expected) {
+        Outcome::Correct
+    } else {
+        Outcome::Wrong(key)
+    }
+}
+
+/// What an evaluation runs with.
+pub struct Evaluation<'a> {
+    pub runner: &'a Runner,
+    pub settings: &'a Settings,
+    pub log: Option<&'a Log>,
+    pub resumed: &'a Resumed,
+    pub progress: &'a Progress,
+    pub jobs: usize,
+}
+
+/// What an evaluation measured, and why it stopped early, if it did.
+#[derive(Debug)]
+pub struct Measured {
+    pub tally: Tally,
+    /// Tasks counted from the log instead of run.
+    pub from_log: u64,
+    /// Why the run stopped before the last task: the machine's failure.
+    pub stopped: Option<String>,
+}
+
+/// Runs every task that the log lacks, counts the ones it holds, and
+/// folds each task into a tally as it ends: memory holds the tasks being
+/// run, never the list of all. A task with a call the machine could not
+/// run counts in nothing; no new task starts after it.
+pub fn evaluate<R: BufRead + Send>(
+    run: &Evaluation,
+    tasks: Tasks<R>,
+) -> Measured {
+    let settings = run.settings;
+    let n = settings.commands.len();
+    let tasks = Mutex::new(tasks);
+    let stop = AtomicBool::new(false);
+    let stopped = Mutex::new(None);
+    let give_up = |why: String| {
+        stop.store(true, Ordering::SeqCst);
+        lock(&stopped).get_or_insert(why);
+    };
+    let worker = || {
+        let (mut tally, mut from_log) = (Tally::new(n), 0);
+        while !stop.load(Ordering::SeqCst) {
+            let next = lock(&tasks).next();
+            let task = match next {
+                None => break,
+                Some(Err(error)) => {
+                    give_up(format!("--tasks-file: {error}"));
+                    break;
+                }
+                Some(Ok(task)) => task,
+            };
+            if let Some(recorded) = run.resumed.tasks.get(&task.line) {
+                let outcomes: Vec<Outcome> = recorded
+                    .calls
+                    .iter()
+                    .map(|(status, output)| {
+                        outcome(
+                            status,
+                            output,
+                            settings.compare,
+                            &task.expected,
+                        )
+                    })
+                    .collect();
+                tally.add(&outcomes);
+                from_log += 1;
+                run.progress.task_done(0, true);
+                continue;
+            }
+            let ballot = ask(run.runner, settings, &task.prompt);
+            if let (_, Some(why)) = ballot.not_run() {
+                give_up(format!("a call could not run: {why}"));
+                break;
+            }
+            if let Some(log) = run.log {
+                if let Err(error) =
+                    log.append(&task_line(settings, &task, &ballot.calls))
+                {
+                    give_up(format!("--log: cannot write: {error}"));
+                }
+            }
+            let outcomes: Vec<Outcome> = ballot
+                .calls
+                .iter()
+                .map(|call| {
+                    outcome(
+                        &call.status,
+                        &call.output,
+                        settings.compare,
+                        &task.expected,
+                    )
+                })
+                .collect();
+            let abstained =
+                outcomes.iter().filter(|o| **o == Outcome::Abstained).count();
+            tally.add(&outcomes);
+            run.progress.task_done(abstained as u64, false);
+        }
+        (tally, from_log)
+    };
+    let mut measured =
+        Measured { tally: Tally::new(n), from_log: 0, stopped: None };
+    for (tally, from_log) in all_at_once(run.jobs.max(1), |_| worker()) {
+        measured.tally.merge(&tally);
+        measured.from_log += from_log;
+    }
+    measured.stopped =
+        stopped.into_inner().unwrap_or_else(PoisonError::into_inner);
+    measured
+}
+
+/// A strategy over the first `size` models: accept an answer that `quorum`
+/// of them gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quorum {
+    pub size: usize,
+    pub quorum: usize,
+}
+
+/// The strategies of the chapter that apply to `n` models.
+pub fn strategies(n: usize) -> Vec<(&'static str, Quorum)> {
+    let mut list = vec![("Single", Quorum { size: 1, quorum: 1 })];
+    if n >= 2 {
+        list.push(("Dual agreement", Quorum { size: 2, quorum: 2 }));
+    }
+    if n >= 3 {
+        list.push(("Majority", Quorum { size: n, quorum: n / 2 + 1 }));
+        list.push(("Unanimity", Quorum { size: n, quorum: n }));
+    }
+    list
+}
+
+/// Counts of accepted and correct, rejected and silent error.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub correct: u64,
+    pub rejected: u64,
+    pub silent: u64,
+}
+
+/// What `strategy` decides on one task's outcomes: the winning outcome, if
+/// `quorum` of the first `size` calls gave it.
+pub fn decide(task: &[Outcome], strategy: Quorum) -> Option<&Outcome> {
+    let calls = &task[..strategy.size];
+    let votes =
+        |answer: &Outcome| calls.iter().filter(|&o| o == answer).count();
+    calls
+        .iter()
+        .filter(|o| **o != Outcome::Abstained)
+        .find(|o| votes(o) >= strategy.quorum)
+}
+
+/// Everything the report needs, summed task by task: each model's correct,
+/// wrong and abstained; each pair's both-wrong and same-wrong-answer; each
+/// strategy's counts. Sums, so the order the tasks end in changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tally {
+    pub tasks: u64,
+    pub per_model: Vec<[u64; 3]>,
+    /// For each pair i < j, in order: both wrong, and of those the same.
+    pub pairs: Vec<[u64; 2]>,
+    pub strategies: Vec<Counts>,
+}
+
+impl Tally {
+    pub fn new(models: usize) -> Tally {
+        Tally {
+            tasks: 0,
+            per_model: vec![[0; 3]; models],
+            pairs: vec![[0; 2]; models * models.saturating_sub(1) / 2],
+            strategies: vec![Counts::default(); strategies(models).len()],
+        }
+    }
+
+    /// Adds one task, given every model's outcome on it.
+    pub fn add(&mut self, task: &[Outcome]) {
+        self.tasks += 1;
+        for (counts, outcome) in self.per_model.iter_mut().zip(task) {
+            counts[match outcome {
+                Outcome::Correct => 0,
+                Outcome::Wrong(_) => 1,
+                Outcome::Abstained => 2,
+            }] += 1;
+        }
+        let mut pair = 0;
+        for i in 0..task.len() {
+            for j in i + 1..task.len() {
+                if let (Outcome::Wrong(a), Outcome::Wrong(b)) =
+                    (&task[i], &task[j])
+                {
+                    self.pairs[pair][0] += 1;
+                    self.pairs[pair][1] += u64::from(a == b);
+                }
+                pair += 1;
+            }
+        }
+        for (counts, (_, strategy)) in
+            self.strategies.iter_mut().zip(strategies(task.len()))
+        {
+            match decide(task, strategy) {
+                Some(Outcome::Correct) => counts.correct += 1,
+                Some(_) => counts.silent += 1,
+                None => counts.rejected += 1,
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: &Tally) {
+        self.tasks += other.tasks;
+        for (mine, theirs) in self.per_model.iter_mut().zip(&other.per_model) {
+            for k in 0..3 {
+                mine[k] += theirs[k];
+            }
+        }
+        for (mine, theirs) in self.pairs.iter_mut().zip(&other.pairs) {
+            mine[0] += theirs[0];
+            mine[1] += theirs[1];
+        }
+        for (mine, theirs) in self.strategies.iter_mut().zip(&other.strategies)
+        {
+            mine.correct += theirs.correct;
+            mine.rejected += theirs.rejected;
+            mine.silent += theirs.silent;
+        }
+    }
+}
+
+/// P(at least `k` of the events happen), for independent events with these
+/// probabilities.
+pub fn at_least(k: usize, probabilities: &[f64]) -> f64 {
+    // distribution[j] = P(exactly j of the events so far happened)
+    let mut distribution = vec![1.0];
+    for &p in probabilities {
+        let mut next = vec![0.0; distribution.len() + 1];
+        for (j, &q) in distribution.iter().enumerate() {
+            next[j] += q * (1.0 - p);
+            next[j + 1] += q * p;
+        }
+        distribution = next;
+    }
+    distribution.iter().skip(k).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_least_is_a_poisson_binomial_tail() {
+        assert!((at_least(1, &[0.5]) - 0.5).abs() < 1e-15);
+        assert!((at_least(2, &[0.9, 0.8]) - 0.72).abs() < 1e-15);
+        // Two of three, as the chapter's triple majority: a'b'c' + ab'c' + ...
+        let (a, b, c) = (0.77, 0.75, 0.7);
+        let two = a * b * c
+            + (1.0 - a) * b * c
+            + a * (1.0 - b) * c
+            + a * b * (1.0 - c);
+        assert!((at_least(2, &[a, b, c]) - two).abs() < 1e-15);
+        assert!((at_least(0, &[0.3, 0.3]) - 1.0).abs() < 1e-15);
+        assert!(at_least(3, &[0.3, 0.3]).abs() < 1e-15);
+    }
+
+    #[test]
+    fn strategies_count_outcomes_with_abstentions_as_no_vote() {
+        use Outcome::{Abstained, Correct, Wrong};
+        let w = |s: &str| Wrong(s.as_bytes().to_vec());
+        let outcomes = vec![
+            vec![Correct, Correct, Correct],
+            vec![w("x"), w("x"), Correct],
+            vec![Correct, Abstained, Abstained],
+            vec![w("x"), w("y"), Abstained],
+        ];
+        let count = |size, quorum| {
+            let mut counts = Counts::default();
+            for task in &outcomes {
+                match decide(task, Quorum { size, quorum }) {
+                    Some(Correct) => counts.correct += 1,
+                    Some(_) => counts.silent += 1,
+                    None => counts.rejected += 1,
+                }
+            }
+            counts
+        };
+        assert_eq!(count(1, 1), Counts { correct: 2, rejected: 0, silent: 2 });
+        assert_eq!(count(2, 2), Counts { correct: 1, rejected: 2, silent: 1 });
+        assert_eq!(count(3, 2), Counts { correct: 1, rejected: 2, silent: 1 });
+        assert_eq!(count(3, 3), Counts { correct: 1, rejected: 3, silent: 0 });
+        let mut tally = Tally::new(3);
+        for task in &outcomes {
+            tally.add(task);
+        }
+        assert_eq!(tally.per_model[1], [1, 2, 1]);
+        assert_eq!(tally.pairs, [[2, 1], [0, 0], [0, 0]], "x, x and x, y");
+        assert_eq!(tally.strategies[2], count(3, 2));
+        let mut halves = Tally::new(3);
+        let mut other = Tally::new(3);
+        halves.add(&outcomes[0]);
+        halves.add(&outcomes[3]);
+        other.add(&outcomes[1]);
+        other.add(&outcomes[2]);
+        halves.merge(&other);
+        assert_eq!(halves, tally, "the order of the tasks changes nothing");
+        assert_eq!(strategies(2).len(), 2);
+        assert_eq!(strategies(5)[2].1, Quorum { size: 5, quorum: 3 });
+    }
+}

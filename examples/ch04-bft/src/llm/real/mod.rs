@@ -1,0 +1,23 @@
+//! Real models, Unix only: `dual_model --cmd`.
+//!
+//! `cross_check` reads the flags and runs the job. One vote: `vote` asks
+//! every command through a `call::Runner`, which runs each command line
+//! (`call`), as many at once as the `gate` allows, every process group
+//! stopped by the run's one `reaper`; `answers` compares what they said. An
+//! evaluation: `tasks_file` streams the tasks, `evaluate` runs them and sums
+//! what `scorecard` reports, `progress` draws a line on a terminal meanwhile,
+//! and `journal` keeps every call in `--log` and reads it back for
+//! `--resume`, with `json`.
+
+pub mod answers;
+pub mod call;
+pub mod cross_check;
+pub mod evaluate;
+pub mod gate;
+pub mod journal;
+pub mod json;
+pub mod progress;
+pub mod reaper;
+pub mod scorecard;
+pub mod tasks_file;
+pub mod vote;

@@ -1,0 +1,213 @@
+//! The evaluation's report: each model's error rate with its Wilson
+//! interval, each pair's errors together against independence, and each
+//! quorum strategy measured beside its prediction for independent models.
+//! It prints what `evaluate::Tally` summed, and computes only rates.
+
+use std::io::{self, Write};
+
+use super::super::exact::{Rates, wilson_interval};
+use super::super::report::print_outcome_rows;
+use super::evaluate::{Tally, at_least, strategies};
+use super::vote::Settings;
+use crate::format::{decimal, percent};
+
+/// Short names for the models: the last word of each command, without its
+/// folder and extension, when those are distinct and plain; M1, M2 ... when not.
+pub fn model_names(commands: &[String]) -> Vec<String> {
+    let short = |command: &String| {
+        let word = command.split_whitespace().last().unwrap_or("");
+        let base = word.rsplit('/').next().unwrap_or(word);
+        let stem = base.split('.').next().unwrap_or(base);
+        stem.chars()
+            .filter(|c| c.is_ascii_alphanumeric() || "-_".contains(*c))
+            .take(16)
+            .collect()
+    };
+    let names: Vec<String> = commands.iter().map(short).collect();
+    let distinct = names.iter().enumerate().all(|(i, name)| {
+        !name.is_empty() && names.iter().skip(i + 1).all(|other| other != name)
+    });
+    if distinct {
+        names
+    } else {
+        (1..=commands.len()).map(|i| format!("M{i}")).collect()
+    }
+}
+
+/// The evaluation's report: deterministic, so it goes to stdout.
+pub fn report(
+    out: &mut dyn Write,
+    settings: &Settings,
+    source: &str,
+    tally: &Tally,
+) -> io::Result<()> {
+    let n = settings.commands.len();
+    let tasks = tally.tasks;
+    let names = model_names(&settings.commands);
+    let compare = settings.compare.name();
+    writeln!(
+        out,
+        "Cross-checking {n} command(s) on {tasks} tasks from {source}, compare {compare}"
+    )?;
+    writeln!(
+        out,
+        "(a call abstains if it times out, fails, prints too much or fails the check)"
+    )?;
+    writeln!(out)?;
+    writeln!(out, "Models (error: not correct; 95% Wilson interval):")?;
+    writeln!(
+        out,
+        "   model              correct   wrong   abstained   error rate"
+    )?;
+    let mut rates = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let [correct, wrong, abstained] = tally.per_model[i];
+        let (low, high) = wilson_interval(tasks - correct, tasks);
+        let rate = (tasks - correct) as f64 / tasks as f64;
+        rates
+            .push((correct as f64 / tasks as f64, wrong as f64 / tasks as f64));
+        writeln!(
+            out,
+            "   {name:<16} {correct:>9} {wrong:>7} {abstained:>11}   {:>6} [{:>6}, {:>6}]",
+            percent(rate, 2),
+            percent(low, 2),
+            percent(high, 2)
+        )?;
+    }
+    writeln!(out)?;
+    print_pairs(out, &names, tally, &rates)?;
+    writeln!(out)?;
+    print_strategies(out, &names, tally, &rates)?;
+    writeln!(out)?;
+    let models: Vec<String> = names
+        .iter()
+        .zip(&rates)
+        .map(|(name, (correct, _))| {
+            format!("{name}={}", decimal(1.0 - correct))
+        })
+        .collect();
+    if n >= 3 {
+        // The simulation assumes independent models with these rates.
+        writeln!(out, "Simulate them: dual_model --models {}", models.join(","))
+    } else {
+        writeln!(
+            out,
+            "The simulation needs three models; with a third command, this line would"
+        )?;
+        writeln!(out, "give its --models flag ({}).", models.join(","))
+    }
+}
+
+fn print_pairs(
+    out: &mut dyn Write,
+    names: &[String],
+    tally: &Tally,
+    rates: &[(f64, f64)],
+) -> io::Result<()> {
+    if names.len() < 2 {
+        return Ok(());
+    }
+    let tasks = tally.tasks as f64;
+    writeln!(
+        out,
+        "Pairs: both wrong, against what independence predicts; and when both are"
+    )?;
+    writeln!(
+        out,
+        "wrong, how often they give the same wrong answer (Kim et al., ICML 2025):"
+    )?;
+    writeln!(
+        out,
+        "   pair                 both wrong   if independent   same wrong answer"
+    )?;
+    let mut pairs = tally.pairs.iter();
+    for i in 0..names.len() {
+        for j in i + 1..names.len() {
+            let [both, same] = pairs.next().copied().unwrap_or_default();
+            let share = if both == 0 {
+                "-".to_string()
+            } else {
+                format!(
+                    "{same} of {both} ({})",
+                    percent(same as f64 / both as f64, 0)
+                )
+            };
+            let pair = format!("{}, {}", names[i], names[j]);
+            writeln!(
+                out,
+                "   {pair:<20} {:>10}   {:>14}   {share}",
+                percent(both as f64 / tasks, 2),
+                percent(rates[i].1 * rates[j].1, 2)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn print_strategies(
+    out: &mut dyn Write,
+    names: &[String],
+    tally: &Tally,
+    rates: &[(f64, f64)],
+) -> io::Result<()> {
+    let tasks = tally.tasks;
+    writeln!(
+        out,
+        "Strategies: measured [95% Wilson interval] | predicted if the models erred"
+    )?;
+    writeln!(
+        out,
+        "independently with the rates above, every wrong answer alike (K = 1):"
+    )?;
+    for ((label, strategy), counts) in
+        strategies(names.len()).into_iter().zip(&tally.strategies)
+    {
+        let used = &rates[..strategy.size];
+        let correct: Vec<f64> = used.iter().map(|r| r.0).collect();
+        let wrong: Vec<f64> = used.iter().map(|r| r.1).collect();
+        let predicted = Rates::new(
+            at_least(strategy.quorum, &correct),
+            at_least(strategy.quorum, &wrong),
+        );
+        let who = names[..strategy.size].join(", ");
+        writeln!(
+            out,
+            "   {label}, {} of {} ({who}):",
+            strategy.quorum, strategy.size
+        )?;
+        let measured = [counts.correct, counts.rejected, counts.silent];
+        print_outcome_rows(out, measured, tasks, predicted)?;
+    }
+    for line in [
+        "The gap between the columns is what correlation does: models that fail",
+        "together give wrong answers that agree and pass, and a majority of them",
+        "helps less than independence predicts.",
+    ] {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_names_come_from_the_commands_when_they_can() {
+        let commands = |list: &[&str]| {
+            list.iter().map(|c| (*c).to_string()).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            model_names(&commands(&[
+                "sh models/alpha.sh",
+                "ollama run llama3"
+            ])),
+            ["alpha", "llama3"]
+        );
+        assert_eq!(
+            model_names(&commands(&["sh a/x.sh", "sh b/x.sh"])),
+            ["M1", "M2"]
+        );
+        assert_eq!(model_names(&commands(&["echo '$$'"])), ["M1"]);
+    }
+}

@@ -8,18 +8,17 @@
 //! `Reaper` does every stop, and stops every group still running if this
 //! process dies.
 //!
-//! A call waits without polling: four threads of its own (one writes the
-//! input, two read stdout and stderr, one waits for the exit) report to it
-//! on a channel, and it blocks on that channel until its deadline.
+//! A call waits without polling: helper threads (one reads stdout, one
+//! stderr, one waits for the exit, and one writes an input too long to write
+//! at once) report to it on a channel, and it blocks on that channel until
+//! its deadline.
 
 use std::fs::{self, DirBuilder};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::DirBuilderExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{
-    Child, ChildStderr, ChildStdin, ChildStdout, Command, Stdio,
-};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
@@ -27,6 +26,7 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::gate::Gate;
+use super::helpers::Helpers;
 use super::reaper::Reaper;
 use crate::threads::lock;
 
@@ -114,8 +114,13 @@ pub struct Limits {
 /// group (`setsid`) can still hold the pipe open by then.
 const GRACE: Duration = Duration::from_millis(250);
 
-/// Stack of the helper threads: they copy bytes and wait, nothing more.
-const HELPER_STACK: usize = 128 * 1024;
+/// The shell every command runs in, by its path: POSIX systems keep `sh`
+/// there, and naming it saves a search of `PATH` on every call.
+pub const SHELL: &str = "/bin/sh";
+
+/// An input this short is written at once: a fresh pipe holds at least
+/// this much (POSIX's `PIPE_BUF`), so the write cannot block.
+const INLINE_INPUT: usize = 4096;
 
 /// A lone call refused this many times (nothing else running to wait for,
 /// a pause between tries) has not run.
@@ -138,6 +143,7 @@ pub struct Runner {
     // reaper removes it when the run is killed.
     scratch: Option<ScratchDir>,
     reaper: Reaper,
+    helpers: Helpers,
     files: AtomicU64,
 }
 
@@ -168,6 +174,7 @@ impl Runner {
             gate: Gate::new(),
             scratch,
             reaper,
+            helpers: Helpers::default(),
             files: AtomicU64::new(0),
         })
     }
@@ -229,11 +236,10 @@ impl Runner {
         env: &[(&str, &Path)],
         keep_stdout: bool,
     ) -> io::Result<Call> {
-        let (events, received) = mpsc::channel();
-        let tail = Arc::new(Mutex::new(Vec::new()));
-        let helpers =
-            Helpers::start(&events, input, &tail, self.limits.max_output)?;
-        let mut shell = Command::new("sh");
+        let inline = input.len() <= INLINE_INPUT;
+        let threads = 2 + usize::from(keep_stdout) + usize::from(!inline);
+        let mut helpers = self.helpers.reserve(threads)?;
+        let mut shell = Command::new(SHELL);
         shell.arg("-c").arg(command).envs(env.iter().copied());
         let stdout = if keep_stdout { Stdio::piped() } else { Stdio::null() };
         shell.stdin(Stdio::piped()).stdout(stdout).stderr(Stdio::piped());
@@ -247,7 +253,34 @@ impl Runner {
             let _ = child.wait();
             return Err(error);
         }
-        helpers.hand_over(child, events);
+        // From here on nothing can be refused: the reserved threads wait.
+        let (events, received) = mpsc::channel();
+        let tail = Arc::new(Mutex::new(Vec::new()));
+        if let Some(mut pipe) = child.stdin.take() {
+            if inline {
+                let _ = pipe.write_all(input); // a command may ignore it
+            } else {
+                let input = Arc::clone(input);
+                helpers.run(move || {
+                    let _ = pipe.write_all(&input);
+                });
+            }
+        }
+        if let Some(mut pipe) = child.stdout.take() {
+            let (sender, max_output) = (events.clone(), self.limits.max_output);
+            helpers.run(move || read_output(&mut pipe, max_output, &sender));
+        }
+        if let Some(mut pipe) = child.stderr.take() {
+            let tail = Arc::clone(&tail);
+            helpers.run(move || keep_tail(&mut pipe, &tail));
+        }
+        helpers.run(move || {
+            let code = child.wait().ok().and_then(|status| {
+                // A signal is no exit code.
+                if status.signal().is_some() { None } else { status.code() }
+            });
+            let _ = events.send(Event::Exited(code));
+        });
         Ok(self.follow(pgid, &received, &tail, start, keep_stdout))
     }
 
@@ -329,73 +362,6 @@ impl Runner {
 
 fn exit_status(code: Option<i32>) -> Status {
     if code == Some(0) { Status::Answered } else { Status::Failed(code) }
-}
-
-/// The four helper threads of a call, started before the command, each
-/// waiting to be handed its end of a pipe (or the child to wait for).
-struct Helpers {
-    stdin: Sender<ChildStdin>,
-    stdout: Sender<ChildStdout>,
-    stderr: Sender<ChildStderr>,
-    waiter: Sender<(Child, Sender<Event>)>,
-}
-
-impl Helpers {
-    fn start(
-        events: &Sender<Event>,
-        input: &Arc<Vec<u8>>,
-        tail: &Arc<Mutex<Vec<u8>>>,
-        max_output: usize,
-    ) -> io::Result<Helpers> {
-        let helper = || thread::Builder::new().stack_size(HELPER_STACK);
-        let (stdin, take_stdin) = mpsc::channel::<ChildStdin>();
-        let input = Arc::clone(input);
-        helper().spawn(move || {
-            if let Ok(mut pipe) = take_stdin.recv() {
-                let _ = pipe.write_all(&input); // a command may ignore it
-            }
-        })?;
-        let (stdout, take_stdout) = mpsc::channel::<ChildStdout>();
-        let sender = events.clone();
-        helper().spawn(move || {
-            if let Ok(mut pipe) = take_stdout.recv() {
-                read_output(&mut pipe, max_output, &sender);
-            }
-        })?;
-        let (stderr, take_stderr) = mpsc::channel::<ChildStderr>();
-        let tail = Arc::clone(tail);
-        helper().spawn(move || {
-            if let Ok(mut pipe) = take_stderr.recv() {
-                keep_tail(&mut pipe, &tail);
-            }
-        })?;
-        let (waiter, take_child) = mpsc::channel::<(Child, Sender<Event>)>();
-        helper().spawn(move || {
-            if let Ok((mut child, sender)) = take_child.recv() {
-                let code = child.wait().ok().and_then(|s| {
-                    // A signal is no exit code.
-                    if s.signal().is_some() { None } else { s.code() }
-                });
-                let _ = sender.send(Event::Exited(code));
-            }
-        })?;
-        Ok(Helpers { stdin, stdout, stderr, waiter })
-    }
-
-    /// Gives each thread its part. A thread whose part is missing (not
-    /// piped) ends at once, as every thread does when `Helpers` is dropped.
-    fn hand_over(self, mut child: Child, events: Sender<Event>) {
-        if let Some(pipe) = child.stdin.take() {
-            let _ = self.stdin.send(pipe);
-        }
-        if let Some(pipe) = child.stdout.take() {
-            let _ = self.stdout.send(pipe);
-        }
-        if let Some(pipe) = child.stderr.take() {
-            let _ = self.stderr.send(pipe);
-        }
-        let _ = self.waiter.send((child, events));
-    }
 }
 
 /// Sends the output on in chunks, then its end; stops reading (which closes

@@ -2,7 +2,8 @@
 //!
 //! `cross_check` reads the flags and runs the job. One vote: `vote` asks
 //! every command through a `call::Runner`, which runs each command line
-//! (`call`), as many at once as the `gate` allows, every process group
+//! (`call`) with reused `helpers` threads, as many at once as the `gate`
+//! allows, every process group
 //! stopped by the run's one `reaper`; `answers` compares what they said. An
 //! evaluation: `tasks_file` streams the tasks, `evaluate` runs them and sums
 //! what `scorecard` reports, `progress` draws a line on a terminal meanwhile,
@@ -14,6 +15,7 @@ pub mod call;
 pub mod cross_check;
 pub mod evaluate;
 pub mod gate;
+pub mod helpers;
 pub mod journal;
 pub mod json;
 pub mod progress;

@@ -58,7 +58,7 @@ impl Reaper {
     /// even a Ctrl-C in the first microsecond can leave a command behind.
     /// `scratch` is removed when the run ends, however it ends.
     pub fn start(scratch: Option<&Path>) -> io::Result<Reaper> {
-        let mut child = Command::new("sh")
+        let mut child = Command::new(super::call::SHELL)
             .args(["-c", SCRIPT, "dual_model-reaper"])
             .arg(scratch.map_or(Path::new(""), |path| path))
             .stdin(Stdio::piped())

@@ -346,14 +346,18 @@ fn run_evaluation(
     };
     let measured = evaluate(&run, tasks);
     drop(progress); // clears its line
-    evaluation_report(out, settings, source, &measured.tally)?;
     if let Some(why) = &measured.stopped {
-        let left = *total as u64 - measured.tally.tasks;
-        writeln!(out)?;
-        writeln!(
-            out,
-            "Not run: {left} of {total} tasks, in no figure above ({why})"
-        )?;
+        // What ran is reported (rates over those tasks only); with no task
+        // done there is nothing to report, and stdout stays empty.
+        if measured.tally.tasks > 0 {
+            evaluation_report(out, settings, source, &measured.tally)?;
+            let left = *total as u64 - measured.tally.tasks;
+            writeln!(out)?;
+            writeln!(
+                out,
+                "Not run: {left} of {total} tasks, in no figure above ({why})"
+            )?;
+        }
         let resume = match log {
             Some(_) => "; --resume with the same --log runs them",
             None => "",
@@ -363,6 +367,7 @@ fn run_evaluation(
             measured.tally.tasks
         )));
     }
+    evaluation_report(out, settings, source, &measured.tally)?;
     if !quiet {
         let seconds = start.elapsed().as_secs_f64();
         let from_log = match measured.from_log {

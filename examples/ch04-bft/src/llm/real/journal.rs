@@ -48,20 +48,27 @@ impl Log {
     /// Appends `line` and its newline in one `write`, so that writers that
     /// share the file, in this process or others, never interleave.
     pub fn append(&self, line: &str) -> io::Result<()> {
-        let mut bytes = Vec::with_capacity(line.len() + 1);
-        bytes.extend_from_slice(line.as_bytes());
-        bytes.push(b'\n');
-        let mut file = lock(&self.file);
-        let written = file.write(&bytes)?;
-        if written < bytes.len() {
-            // A regular file takes the whole line unless the disk is full.
-            return Err(io::Error::other(format!(
-                "--log: only {written} of {} bytes written",
-                bytes.len()
-            )));
-        }
-        Ok(())
+        write_line(&mut *lock(&self.file), line)
     }
+}
+
+/// Writes `line` and its newline with a single `write` call. A file opened
+/// for appending takes each `write` whole, at its end, whatever other
+/// writers do; two calls (the text, then the newline) would let another
+/// process's line slip in between.
+fn write_line(out: &mut impl Write, line: &str) -> io::Result<()> {
+    let mut bytes = Vec::with_capacity(line.len() + 1);
+    bytes.extend_from_slice(line.as_bytes());
+    bytes.push(b'\n');
+    let written = out.write(&bytes)?;
+    if written < bytes.len() {
+        // A regular file takes the whole line unless the disk is full.
+        return Err(io::Error::other(format!(
+            "--log: only {written} of {} bytes written",
+            bytes.len()
+        )));
+    }
+    Ok(())
 }
 
 fn or_null(value: Option<impl ToString>) -> String {
@@ -351,6 +358,31 @@ mod tests {
             read_log(&scratch_file("missing"), &s).unwrap().tasks.is_empty()
         );
         std::fs::remove_file(&path).unwrap();
+    }
+
+    /// Records each `write` call it gets.
+    #[derive(Default)]
+    struct Writes(Vec<Vec<u8>>);
+
+    impl Write for Writes {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            self.0.push(bytes.to_vec());
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_line_is_one_write_newline_included() {
+        let mut writes = Writes::default();
+        let line = "{\"a\":1}".repeat(1000);
+        write_line(&mut writes, &line).unwrap();
+        let sizes: Vec<usize> = writes.0.iter().map(Vec::len).collect();
+        assert_eq!(sizes, [line.len() + 1], "one write of the line and its newline");
+        assert!(writes.0[0].ends_with(b"}\n"));
     }
 
     #[test]

@@ -214,6 +214,7 @@ impl Runner {
                     return call;
                 }
                 Err(error) => {
+                    self.helpers.release_idle();
                     if self.gate.refused() == 0 {
                         lone += 1;
                         if lone == LONE_TRIES {

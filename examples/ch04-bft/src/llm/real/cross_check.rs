@@ -360,7 +360,7 @@ fn run_evaluation(
         }
         let resume = match log {
             Some(_) => "; --resume with the same --log runs them",
-            None => "",
+            None => "; fewer --jobs may fit, and --log keeps what ran",
         };
         return Err(machine(format!(
             "stopped after {} of {total} tasks: {why}{resume}",

@@ -25,6 +25,8 @@ struct Queue {
     jobs: VecDeque<Job>,
     /// Threads waiting for a job that no reservation has claimed.
     free: usize,
+    /// Waiting threads asked to end, to give their place back.
+    retire: usize,
 }
 
 #[derive(Default)]
@@ -67,6 +69,16 @@ impl Helpers {
         queue.free -= count;
         Ok(Reserved { shared: Arc::clone(&self.shared), left: count })
     }
+
+    /// Ends every thread that waits with nothing to do. Threads count
+    /// against a process limit (`ulimit -u`) as processes do: when the
+    /// machine refuses one, the idle ones give their places back.
+    pub fn release_idle(&self) {
+        let mut queue = lock(&self.shared.queue);
+        queue.retire += queue.free;
+        queue.free = 0;
+        self.shared.ready.notify_all();
+    }
 }
 
 /// A helper's life: take a job, do it, wait for the next.
@@ -77,6 +89,12 @@ fn serve(shared: &Shared) {
             loop {
                 if let Some(job) = queue.jobs.pop_front() {
                     break job;
+                }
+                // Waiting threads are alike: whichever takes the ticket,
+                // as many wait for reserved jobs as before.
+                if queue.retire > 0 {
+                    queue.retire -= 1;
+                    return;
                 }
                 queue = shared
                     .ready
@@ -148,6 +166,26 @@ mod tests {
             }
         }
         assert_eq!(lock(&helpers.shared.queue).free, 4, "no thread added");
+    }
+
+    #[test]
+    fn idle_threads_end_when_released_and_reservations_still_run() {
+        let helpers = Helpers::default();
+        drop(helpers.reserve(5).unwrap());
+        let mut reserved = helpers.reserve(2).unwrap();
+        helpers.release_idle();
+        // Three threads end; the two reserved ones still take their jobs.
+        let (sender, received) = mpsc::channel();
+        for job in 0..2 {
+            let sender = sender.clone();
+            reserved.run(move || sender.send(job).unwrap());
+        }
+        let mut jobs: Vec<i32> = (0..2).map(|_| received.recv().unwrap()).collect();
+        jobs.sort_unstable();
+        assert_eq!(jobs, [0, 1]);
+        while lock(&helpers.shared.queue).retire > 0 {
+            thread::yield_now();
+        }
     }
 
     #[test]

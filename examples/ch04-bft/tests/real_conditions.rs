@@ -455,7 +455,10 @@ fn a_failed_call_says_why_from_its_stderr() {
         report.contains("stderr: error: OPENAI_API_KEY is not set"),
         "{report}"
     );
-    assert!(!report.contains("stderr: loading"), "only the last line: {report}");
+    assert!(
+        !report.contains("stderr: loading"),
+        "only the last line: {report}"
+    );
     let vote =
         json::parse(fs::read_to_string(&log).unwrap().trim_end()).unwrap();
     let call = &vote.get("calls").unwrap().items()[1];

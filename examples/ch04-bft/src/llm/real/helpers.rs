@@ -180,7 +180,8 @@ mod tests {
             let sender = sender.clone();
             reserved.run(move || sender.send(job).unwrap());
         }
-        let mut jobs: Vec<i32> = (0..2).map(|_| received.recv().unwrap()).collect();
+        let mut jobs: Vec<i32> =
+            (0..2).map(|_| received.recv().unwrap()).collect();
         jobs.sort_unstable();
         assert_eq!(jobs, [0, 1]);
         while lock(&helpers.shared.queue).retire > 0 {

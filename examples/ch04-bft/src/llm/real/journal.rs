@@ -381,7 +381,11 @@ mod tests {
         let line = "{\"a\":1}".repeat(1000);
         write_line(&mut writes, &line).unwrap();
         let sizes: Vec<usize> = writes.0.iter().map(Vec::len).collect();
-        assert_eq!(sizes, [line.len() + 1], "one write of the line and its newline");
+        assert_eq!(
+            sizes,
+            [line.len() + 1],
+            "one write of the line and its newline"
+        );
         assert!(writes.0[0].ends_with(b"}\n"));
     }
 

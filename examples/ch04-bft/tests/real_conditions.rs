@@ -28,8 +28,9 @@ fn calls_in(counter: &Path) -> usize {
 /// A tasks file of sums `i + 2i`, for i from 1 to `n`.
 fn sums(dir: &Path, n: usize) -> PathBuf {
     let file = dir.join("sums.tsv");
-    let text: String =
-        (1..=n).map(|i| format!("{i} + {}\t{}\n", 2 * i, 3 * i)).collect();
+    let text: String = (1..=n)
+        .flat_map(|i| [format!("{i} + {}", 2 * i), format!("\t{}\n", 3 * i)])
+        .collect();
     fs::write(&file, text).unwrap();
     file
 }
@@ -48,7 +49,7 @@ fn with_cmds(commands: &[String], extra: &[&str]) -> Vec<String> {
     args
 }
 
-/// Runs dual_model under `ulimit -n files`.
+/// Runs `dual_model` under `ulimit -n files`.
 fn with_file_limit(files: u32, args: &[String]) -> Output {
     Command::new("sh")
         .arg("-c")
@@ -120,7 +121,7 @@ fn an_unusable_temporary_folder_is_an_error_before_any_call() {
         [vec!["--prompt", "x"], vec!["--tasks-file", tasks.to_str().unwrap()]]
     {
         let args = with_cmds(
-            &[command.clone()],
+            std::slice::from_ref(&command),
             &[&job[..], &["--check", "true"]].concat(),
         );
         let args: Vec<&str> = args.iter().map(String::as_str).collect();

@@ -13,6 +13,8 @@ pub mod model;
 #[cfg(unix)]
 pub mod real;
 pub mod report;
+pub mod rules;
+pub mod rules_exact;
 pub mod scaling;
 pub mod simulate;
 pub mod strategy;

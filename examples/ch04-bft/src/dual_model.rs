@@ -31,8 +31,14 @@ use ch04_bft::llm::model::{Difficulty, ModelSpec, Task};
 #[cfg(unix)]
 use ch04_bft::llm::real::cross_check;
 use ch04_bft::llm::report::{
-    print_delivered, print_outcomes, print_scaling, print_silent_errors,
-    print_tests, print_worked_example,
+    print_delivered, print_outcomes, print_rules_exact, print_rules_header,
+    print_rules_measured, print_scaling, print_silent_errors, print_tests,
+    print_worked_example,
+};
+use ch04_bft::llm::rules::Rule;
+use ch04_bft::llm::rules_exact::{CallRates, rule_rates};
+use ch04_bft::llm::rules_sim::{
+    AHEAD_MAX_CALLS, RULES_MAX_TASKS, exact_rules, rows, simulate_rules,
 };
 use ch04_bft::llm::scaling::{describe, scaling_curves};
 use ch04_bft::llm::simulate::Run;
@@ -330,7 +336,9 @@ fn run(config: &Config, out: &mut dyn Write) -> io::Result<ExitCode> {
     heading(out, "2.4 The cost of a delivered answer")?;
     print_delivered(out, &exact)?;
     writeln!(out)?;
-    heading(out, "2.5 Majority votes over more models")?;
+    print_rules_part(out, config)?;
+    writeln!(out)?;
+    heading(out, "2.6 Majority votes over more models")?;
     print_scaling(out, first_error, &curves)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -342,6 +350,71 @@ fn main() -> ExitCode {
 // ============================================================================
 // Printing
 // ============================================================================
+
+/// Section 2.5: the fixed vote, the cascade and ahead-by-k, exact and
+/// simulated, with independent errors and with hard tasks.
+fn print_rules_part(out: &mut dyn Write, config: &Config) -> io::Result<()> {
+    heading(out, "2.5 Decide as soon as the answer is known")?;
+    print_rules_header(out, &config.models[0].name)?;
+    let (k, seed) = (config.wrong_variants, config.seed);
+    let settings = [
+        ("independent errors", Difficulty::INDEPENDENT),
+        ("with hard tasks", config.correlated),
+    ];
+    for (name, difficulty) in settings {
+        writeln!(out, "Exact, {}:", describe_setting(name, difficulty))?;
+        let exact = exact_rules(&config.models, difficulty, k);
+        print_rules_exact(out, &rows(), &exact)?;
+    }
+    print_hard_alone(out, config)?;
+    let tasks = config.tasks.min(RULES_MAX_TASKS);
+    writeln!(
+        out,
+        "Measured, {tasks} tasks, % [95% Wilson interval]; calls a task as needed:"
+    )?;
+    for (name, difficulty) in settings {
+        writeln!(out, "{}:", capitalized(name))?;
+        let counts = simulate_rules(&config.models, difficulty, k, tasks, seed);
+        print_rules_measured(out, &rows(), &counts)?;
+    }
+    Ok(())
+}
+
+/// On the hard tasks alone, where a sample is wrong more often than right:
+/// more samples make the wrong answer more certain, not less.
+fn print_hard_alone(out: &mut dyn Write, config: &Config) -> io::Result<()> {
+    let q = config.correlated.hard_error;
+    let k = config.wrong_variants;
+    let one = CallRates::erring(q);
+    let silent = |rule| percent(rule_rates(rule, k, |_| one).silent, 1);
+    let ahead = |lead| Rule::AheadBy { lead, max_calls: AHEAD_MAX_CALLS };
+    writeln!(
+        out,
+        "Hard tasks alone, silent: 1 call {}, 3 of 5 {}, ahead by 2 {}, 3 {}",
+        silent(Rule::Fixed { voters: 1, quorum: 1 }),
+        silent(Rule::Fixed { voters: 5, quorum: 3 }),
+        silent(ahead(2)),
+        silent(ahead(3)),
+    )
+}
+
+fn describe_setting(name: &str, difficulty: Difficulty) -> String {
+    if difficulty.hard_fraction == 0.0 {
+        name.to_string()
+    } else {
+        format!(
+            "{}, samples sharing the task's difficulty",
+            describe(difficulty)
+        )
+    }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
+}
 
 fn print_setup(out: &mut dyn Write, config: &Config) -> io::Result<()> {
     writeln!(

@@ -4,6 +4,9 @@
 use std::io::{self, Write};
 
 use super::exact::{Rates, delivered, wilson_interval};
+use super::rules::Rule;
+use super::rules_exact::RuleRates;
+use super::rules_sim::{AHEAD_MAX_CALLS, Callers, RuleCounts, RuleRow};
 use super::scaling::{Curve, ODD_N, SCALING_TASKS};
 use super::strategy::{Strategy, Tally};
 use crate::format::{amount, compared, decimal, percent};
@@ -170,6 +173,104 @@ pub fn print_delivered(
         )?;
     }
     Ok(())
+}
+
+/// A row's name: who answers, and the rule ("1 model ahead by 2").
+fn rule_label(row: &RuleRow) -> String {
+    let who = match row.callers {
+        Callers::ThreeModels => "3 models",
+        Callers::FirstModel => "1 model",
+    };
+    match row.rules[0] {
+        Rule::Fixed { voters, quorum } | Rule::Cascade { voters, quorum } => {
+            format!("{who} {quorum} of {voters}")
+        }
+        Rule::AheadBy { lead, .. } => format!("{who} ahead by {lead}"),
+    }
+}
+
+/// The rules side by side, in one setting: exact rates and calls. A
+/// majority row gives the fixed vote's calls and its cascade's; an
+/// ahead-by row has only the second.
+pub fn print_rules_exact(
+    out: &mut dyn Write,
+    rows: &[RuleRow],
+    exact: &[Vec<RuleRates>],
+) -> io::Result<()> {
+    for (row, rates) in rows.iter().zip(exact) {
+        let r = rates[0];
+        let per_answer = |rates: &RuleRates| {
+            rates.calls_per_answer().map_or("never".to_string(), decimal_2)
+        };
+        let both = |f: &dyn Fn(&RuleRates) -> String| match rates.len() {
+            2 => format!("{}/{}", f(&rates[0]), f(&rates[1])),
+            _ => format!("-/{}", f(&rates[0])),
+        };
+        writeln!(
+            out,
+            "   {:<19} {:>7} {:>8} {:>7} {:>11} {:>11}",
+            rule_label(row),
+            percent(r.correct, 2),
+            percent(r.rejected, 2),
+            percent(r.silent, 2),
+            both(&|r| decimal_2(r.calls)),
+            both(&per_answer),
+        )?;
+    }
+    Ok(())
+}
+
+/// The same rows measured: each rate with its Wilson interval, in percent
+/// with one decimal, and the calls a task as needed.
+pub fn print_rules_measured(
+    out: &mut dyn Write,
+    rows: &[RuleRow],
+    counts: &[Vec<RuleCounts>],
+) -> io::Result<()> {
+    for (row, counts) in rows.iter().zip(counts) {
+        let c = counts[counts.len() - 1];
+        let cell = |hits: u64| {
+            let (low, high) = wilson_interval(hits, c.tasks);
+            let pct = |x: f64| format!("{:.1}", 100.0 * x + 0.0);
+            format!(
+                "{:>4} [{:>4},{:>4}]",
+                pct(hits as f64 / c.tasks as f64),
+                pct(low),
+                pct(high)
+            )
+        };
+        writeln!(
+            out,
+            "   {:<19} {} {} {} {:>5}",
+            rule_label(row),
+            cell(c.correct),
+            cell(c.rejected),
+            cell(c.silent),
+            decimal_2(c.calls as f64 / c.tasks as f64),
+        )?;
+    }
+    Ok(())
+}
+
+/// What the rules are, and the header of the exact table.
+pub fn print_rules_header(out: &mut dyn Write, first: &str) -> io::Result<()> {
+    writeln!(
+        out,
+        "Cascade: Q of N calls, more only while they cannot decide. Ahead by k:"
+    )?;
+    writeln!(
+        out,
+        "until one answer leads by k (at most {AHEAD_MAX_CALLS} calls). 1 model: {first}, again."
+    )?;
+    writeln!(
+        out,
+        "   rule                correct rejected  silent  calls: all/needed  per answer"
+    )
+}
+
+/// `value` with two decimals.
+fn decimal_2(value: f64) -> String {
+    format!("{value:.2}")
 }
 
 pub fn print_scaling(

@@ -41,7 +41,8 @@ impl Rule {
     pub fn decide(&self, votes: &[usize], ended: usize) -> Step {
         let (first, best) = leader(votes);
         match *self {
-            Rule::Fixed { voters, quorum } | Rule::Cascade { voters, quorum } => {
+            Rule::Fixed { voters, quorum }
+            | Rule::Cascade { voters, quorum } => {
                 if best >= quorum {
                     Step::Accept(first)
                 } else if best + (voters - ended) < quorum {
@@ -108,8 +109,12 @@ impl Rule {
     /// A short name: "majority 2 of 3", "cascade 2 of 3", "ahead by 2".
     pub fn name(&self) -> String {
         match *self {
-            Rule::Fixed { voters, quorum } => format!("fixed {quorum} of {voters}"),
-            Rule::Cascade { voters, quorum } => format!("cascade {quorum} of {voters}"),
+            Rule::Fixed { voters, quorum } => {
+                format!("fixed {quorum} of {voters}")
+            }
+            Rule::Cascade { voters, quorum } => {
+                format!("cascade {quorum} of {voters}")
+            }
             Rule::AheadBy { lead, .. } => format!("ahead by {lead}"),
         }
     }
@@ -139,12 +144,11 @@ pub fn replay<A: PartialEq + Clone>(
     for answer in answers.into_iter().take(rule.max_calls()) {
         ended += 1;
         if let Some(answer) = answer {
-            match groups.iter().position(|(a, _)| *a == answer) {
-                Some(g) => votes[g] += 1,
-                None => {
-                    groups.push((answer, 0));
-                    votes.push(1);
-                }
+            if let Some(g) = groups.iter().position(|(a, _)| *a == answer) {
+                votes[g] += 1;
+            } else {
+                groups.push((answer, 0));
+                votes.push(1);
             }
         }
         match rule.decide(&votes, ended) {
@@ -169,8 +173,8 @@ mod tests {
 
     /// Every sequence of `length` answers from 0 to `symbols` - 1, where
     /// the last symbol stands for an abstention.
-    fn sequences(length: u32, symbols: usize) -> Vec<Vec<Option<usize>>> {
-        (0..symbols.pow(length))
+    fn sequences(length: usize, symbols: usize) -> Vec<Vec<Option<usize>>> {
+        (0..symbols.pow(u32::try_from(length).unwrap()))
             .map(|mut code| {
                 (0..length)
                     .map(|_| {
@@ -185,7 +189,8 @@ mod tests {
 
     /// The fixed vote as a person counts it: wait for all, then look.
     fn after_all(answers: &[Option<usize>], quorum: usize) -> Option<usize> {
-        let votes = |a: usize| answers.iter().filter(|&&x| x == Some(a)).count();
+        let votes =
+            |a: usize| answers.iter().filter(|&&x| x == Some(a)).count();
         answers.iter().flatten().copied().find(|&a| votes(a) >= quorum)
     }
 
@@ -195,17 +200,26 @@ mod tests {
             for quorum in voters / 2 + 1..=voters {
                 let fixed = Rule::Fixed { voters, quorum };
                 let cascade = Rule::Cascade { voters, quorum };
-                for answers in sequences(voters as u32, 4) {
+                for answers in sequences(voters, 4) {
                     let all = after_all(&answers, quorum);
                     let early = replay(fixed, answers.clone());
                     let cheap = replay(cascade, answers.clone());
                     let case = format!("{quorum} of {voters}, {answers:?}");
-                    assert_eq!((early.answer, early.calls), (all, voters), "{case}");
+                    assert_eq!(
+                        (early.answer, early.calls),
+                        (all, voters),
+                        "{case}"
+                    );
                     assert_eq!(cheap.answer, all, "{case}");
-                    assert!(cheap.calls <= voters && cheap.calls >= quorum, "{case}");
+                    assert!(
+                        cheap.calls <= voters && cheap.calls >= quorum,
+                        "{case}"
+                    );
                     // When the first Q agree, the cascade makes Q calls only.
                     let first = &answers[..quorum];
-                    if first[0].is_some() && first.iter().all(|a| *a == first[0]) {
+                    if first[0].is_some()
+                        && first.iter().all(|a| *a == first[0])
+                    {
                         assert_eq!(cheap.calls, quorum, "{case}");
                     }
                 }
@@ -219,7 +233,11 @@ mod tests {
         let calls = |a: [Option<u8>; 3]| replay(cascade, a).calls;
         assert_eq!(calls([Some(1), Some(1), Some(2)]), 2);
         assert_eq!(calls([Some(1), Some(2), Some(2)]), 3);
-        assert_eq!(calls([None, Some(1), Some(1)]), 3, "an abstention is a call");
+        assert_eq!(
+            calls([None, Some(1), Some(1)]),
+            3,
+            "an abstention is a call"
+        );
         assert_eq!(calls([None, None, Some(1)]), 3);
         assert_eq!(replay(cascade, [None, None, Some(1)]).answer, None);
     }
@@ -227,15 +245,31 @@ mod tests {
     #[test]
     fn ahead_by_k_waits_for_a_lead_of_k() {
         let rule = |lead| Rule::AheadBy { lead, max_calls: 7 };
-        let seq = |s: &str| s.chars().map(|c| (c != '-').then_some(c)).collect::<Vec<_>>();
+        let seq = |s: &str| {
+            s.chars().map(|c| (c != '-').then_some(c)).collect::<Vec<_>>()
+        };
         let decided = |lead, s| replay(rule(lead), seq(s));
         assert_eq!(decided(1, "ab"), Decided { answer: Some('a'), calls: 1 });
         assert_eq!(decided(1, "-b"), Decided { answer: Some('b'), calls: 2 });
         assert_eq!(decided(2, "abaa"), Decided { answer: Some('a'), calls: 4 });
-        assert_eq!(decided(2, "abba"), Decided { answer: None, calls: 4 }, "no more");
-        assert_eq!(decided(2, "abcaa"), Decided { answer: Some('a'), calls: 5 });
-        assert_eq!(decided(3, "ababab-"), Decided { answer: None, calls: 7 }, "cap");
-        assert_eq!(decided(2, "aa-bbbb"), Decided { answer: Some('a'), calls: 2 });
+        assert_eq!(
+            decided(2, "abba"),
+            Decided { answer: None, calls: 4 },
+            "no more"
+        );
+        assert_eq!(
+            decided(2, "abcaa"),
+            Decided { answer: Some('a'), calls: 5 }
+        );
+        assert_eq!(
+            decided(3, "ababab-"),
+            Decided { answer: None, calls: 7 },
+            "cap"
+        );
+        assert_eq!(
+            decided(2, "aa-bbbb"),
+            Decided { answer: Some('a'), calls: 2 }
+        );
         assert_eq!(rule(2).decide(&[2, 1, 0], 3), Step::Wait);
         assert_eq!(rule(2).decide(&[1, 3], 4), Step::Accept(1));
     }

@@ -68,7 +68,8 @@ pub fn rule_rates(
     call: impl Fn(usize) -> CallRates,
 ) -> RuleRates {
     let mut rates = RuleRates::default();
-    let mut states: BTreeMap<State, f64> = BTreeMap::from([((0, Vec::new()), 1.0)]);
+    let mut states: BTreeMap<State, f64> =
+        BTreeMap::from([((0, Vec::new()), 1.0)]);
     let k = wrong_variants as f64;
     for ended in 1..=rule.max_calls() {
         let CallRates { correct, wrong } = call(ended - 1);
@@ -99,8 +100,9 @@ pub fn rule_rates(
                 if mass == 0.0 {
                     continue;
                 }
-                let votes: Vec<usize> =
-                    std::iter::once(state.0).chain(state.1.iter().copied()).collect();
+                let votes: Vec<usize> = std::iter::once(state.0)
+                    .chain(state.1.iter().copied())
+                    .collect();
                 match rule.decide(&votes, ended) {
                     Step::Accept(0) => rates.correct += mass,
                     Step::Accept(_) => rates.silent += mass,
@@ -130,7 +132,7 @@ mod tests {
         let n = rule.max_calls();
         let symbols = k + 2;
         let mut total = RuleRates::default();
-        for mut code in 0..symbols.pow(n as u32) {
+        for mut code in 0..symbols.pow(u32::try_from(n).unwrap()) {
             let (mut p, mut answers) = (1.0, Vec::new());
             for r in rates.iter().take(n) {
                 let s = code % symbols;
@@ -154,9 +156,14 @@ mod tests {
     }
 
     fn close(a: RuleRates, b: RuleRates, tolerance: f64) -> bool {
-        [(a.correct, b.correct), (a.rejected, b.rejected), (a.silent, b.silent), (a.calls, b.calls)]
-            .iter()
-            .all(|(x, y)| (x - y).abs() <= tolerance)
+        [
+            (a.correct, b.correct),
+            (a.rejected, b.rejected),
+            (a.silent, b.silent),
+            (a.calls, b.calls),
+        ]
+        .iter()
+        .all(|(x, y)| (x - y).abs() <= tolerance)
     }
 
     #[test]
@@ -171,10 +178,16 @@ mod tests {
         for k in 1..=3 {
             for voters in 1..=5 {
                 for quorum in voters / 2 + 1..=voters {
-                    for rule in [Rule::Fixed { voters, quorum }, Rule::Cascade { voters, quorum }] {
+                    for rule in [
+                        Rule::Fixed { voters, quorum },
+                        Rule::Cascade { voters, quorum },
+                    ] {
                         let exact = rule_rates(rule, k, |i| rates[i]);
                         let brute = brute_force(rule, k, &rates);
-                        assert!(close(exact, brute, 1e-12), "{rule:?} K = {k}: {exact:?} {brute:?}");
+                        assert!(
+                            close(exact, brute, 1e-12),
+                            "{rule:?} K = {k}: {exact:?} {brute:?}"
+                        );
                     }
                 }
             }
@@ -183,7 +196,10 @@ mod tests {
                     let rule = Rule::AheadBy { lead, max_calls };
                     let exact = rule_rates(rule, k, |i| rates[i]);
                     let brute = brute_force(rule, k, &rates);
-                    assert!(close(exact, brute, 1e-12), "{rule:?} K = {k}: {exact:?} {brute:?}");
+                    assert!(
+                        close(exact, brute, 1e-12),
+                        "{rule:?} K = {k}: {exact:?} {brute:?}"
+                    );
                 }
             }
         }
@@ -193,11 +209,11 @@ mod tests {
     fn ahead_by_k_with_one_wrong_answer_is_a_gamblers_ruin() {
         for q in [0.05, 0.23, 0.4, 0.6, 0.8] {
             let p = 1.0 - q;
-            for lead in 1..=4_i32 {
+            for lead in 1..=4_u8 {
                 // A cap far beyond any run the probabilities allow.
-                let rule = Rule::AheadBy { lead: lead as usize, max_calls: 800 };
+                let rule = Rule::AheadBy { lead: lead.into(), max_calls: 800 };
                 let exact = rule_rates(rule, 1, |_| CallRates::erring(q));
-                let (pk, qk) = (p.powi(lead), q.powi(lead));
+                let (pk, qk) = (p.powi(lead.into()), q.powi(lead.into()));
                 let silent = qk / (pk + qk);
                 let calls = f64::from(lead) * (pk - qk) / ((p - q) * (pk + qk));
                 let case = format!("q = {q}, k = {lead}: {exact:?}");
@@ -221,7 +237,8 @@ mod tests {
             // The cascade: two calls, and a third when the first two
             // disagree: one right and one wrong, or two different wrongs.
             let [a, b] = [errors[0], errors[1]];
-            let differ = a * (1.0 - b) + (1.0 - a) * b + a * b * (1.0 - 1.0 / k as f64);
+            let differ =
+                a * (1.0 - b) + (1.0 - a) * b + a * b * (1.0 - 1.0 / k as f64);
             let rule = Rule::Cascade { voters: 3, quorum: 2 };
             let cascade = rule_rates(rule, k, |i| CallRates::erring(errors[i]));
             assert!((cascade.calls - (2.0 + differ)).abs() < 1e-12, "K = {k}");

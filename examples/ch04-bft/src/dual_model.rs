@@ -56,7 +56,8 @@ Simulation (the default): models with assumed error rates, not measurements
   --seed S              generator seed (0 to 18446744073709551615, default 42)
   --models LIST         at least three NAME=RATE pairs, RATE from 0 to 1
                         (default Claude=0.23,GPT-4=0.25,Llama=0.30);
-                        the first three drive Tests 1-3
+                        the first three drive Tests 1-3; the first is the
+                        one model asked again and again in section 2.5
   --wrong-variants K    distinct wrong answers a model can give, uniformly
                         (1 to 1000000, default 1: all hallucinations agree)
   --hard-fraction H     share of hard tasks in the correlated setting
@@ -73,7 +74,15 @@ of its own, with the prompt on standard input, never on a command line):
   --prompt TEXT         the prompt (a newline is added)
   --prompt-file FILE    the prompt, the file's bytes as they are
   --quorum K | all      accept an answer that K of the N commands gave;
-                        K more than N/2 (default: a strict majority)
+                        K more than N/2 (default: a strict majority). The
+                        vote ends as soon as it is decided: calls still
+                        running are stopped
+  --wait-all            let every call end, even when the vote is decided
+  --cascade             start K calls, more only while they cannot decide
+  --ahead-by K          call the commands in turn, one at a time, until one
+                        answer has K votes more than any other (1 to 64)
+  --max-calls M         with --ahead-by: reject after M calls (1 to 64,
+                        default: the number of commands)
   --timeout SECONDS     per call (0.001 to 86400, default 60); the call's
                         process group is stopped when it runs out
   --check CMD           run once per distinct answer, with the answer on
@@ -116,7 +125,7 @@ const FLAGS: [Flag; 9] = [
 ];
 
 /// The flags for real models (`ch04_bft::llm::real`).
-const CMD_FLAGS: [Flag; 13] = [
+const CMD_FLAGS: [Flag; 17] = [
     Flag::repeated("cmd"),
     Flag::value("prompt"),
     Flag::value("prompt-file"),
@@ -130,6 +139,10 @@ const CMD_FLAGS: [Flag; 13] = [
     Flag::switch("quiet"),
     Flag::value("jobs"),
     Flag::switch("resume"),
+    Flag::switch("cascade"),
+    Flag::value("ahead-by"),
+    Flag::value("max-calls"),
+    Flag::switch("wait-all"),
 ];
 
 /// Every flag the program knows: the simulation's and the real models'.

@@ -11,15 +11,16 @@ use common::{dual_model, model, scratch, stderr, vote};
 
 #[test]
 fn a_majority_accepts_and_prints_the_answer() {
-    let output = vote(&["alpha", "beta", "gamma"], &["--prompt", "17 + 25"]);
+    let args = ["--prompt", "17 + 25", "--wait-all"];
+    let output = vote(&["alpha", "beta", "gamma"], &args);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(output.stdout, b"42\n");
     let report = stderr(&output);
     assert!(report.contains("group 1: 3 vote(s) (call 1, 2, 3)"), "{report}");
     assert!(
-        report.contains(
-            "decision: accepted group 1 with 3 of 3 votes (quorum 2)"
-        )
+        report
+            .contains("decision: accepted group 1 with 3 vote(s) of 3 call(s)"),
+        "{report}"
     );
     // 7 + 0 is hard for alpha and beta: they agree on 8 and outvote gamma.
     let wrong =
@@ -38,9 +39,13 @@ fn no_quorum_means_exit_3_and_nothing_on_stdout() {
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     assert!(output.stdout.is_empty());
     let report = stderr(&output);
-    assert!(report.contains("exit status 3"), "{report}");
+    assert!(report.contains("exit status 7"), "{report}");
     assert!(
-        report.contains("decision: rejected: no answer has 2 of 3 votes"),
+        report.contains("stderr: error: MODEL_API_KEY is not set"),
+        "{report}"
+    );
+    assert!(
+        report.contains("decision: rejected: no answer has 2 votes"),
         "{report}"
     );
     // Unanimity of alpha and gamma on an easy prompt, and on a hard one.
@@ -248,8 +253,8 @@ fn the_log_holds_one_json_object_per_vote() {
     assert_eq!(calls[0].get("output"), Some(&Str("8\n".into())));
     assert_eq!(calls[0].get("group"), Some(&Number(1.0)));
     assert_eq!(calls[1].get("output"), Some(&Str("7\n".into())));
-    assert_eq!(calls[2].get("status"), Some(&Str("exit status 3".into())));
-    assert_eq!(calls[2].get("exit_code"), Some(&Number(3.0)));
+    assert_eq!(calls[2].get("status"), Some(&Str("exit status 7".into())));
+    assert_eq!(calls[2].get("exit_code"), Some(&Number(7.0)));
     assert_eq!(calls[2].get("group"), Some(&Null));
     let second = json::parse(lines[1]).expect("JSON");
     assert_eq!(second.get("decision"), Some(&Str("accepted".into())));

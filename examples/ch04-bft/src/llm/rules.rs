@@ -63,7 +63,11 @@ impl Rule {
             }
         }
     }
+}
+// ANCHOR_END: decide
 
+// ANCHOR: calls_wanted
+impl Rule {
     /// How many calls should have started by now, undecided, with `ended`
     /// ended and `best` votes for the leading answer.
     pub fn calls_wanted(&self, best: usize, ended: usize) -> usize {
@@ -78,7 +82,7 @@ impl Rule {
         }
     }
 }
-// ANCHOR_END: decide
+// ANCHOR_END: calls_wanted
 
 /// The first answer with the most votes, and its votes (0 when none).
 fn leader(votes: &[usize]) -> (usize, usize) {

@@ -19,7 +19,7 @@ use std::os::unix::fs::DirBuilderExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -43,6 +43,10 @@ pub enum Status {
     FailedCheck,
     /// The machine could not run it (open files, processes, memory).
     NotRun(String),
+    /// The vote was decided while it ran: its group was stopped.
+    Stopped,
+    /// The vote was decided before it started: it never ran.
+    Unneeded,
 }
 
 impl Status {
@@ -55,6 +59,8 @@ impl Status {
             Status::OverLimit => "over the output limit".to_string(),
             Status::FailedCheck => "failed the check".to_string(),
             Status::NotRun(why) => format!("not run: {why}"),
+            Status::Stopped => "stopped: decided".to_string(),
+            Status::Unneeded => "not started: decided".to_string(),
         }
     }
 
@@ -66,6 +72,7 @@ impl Status {
             "ended by a signal" => Status::Failed(None),
             "over the output limit" => Status::OverLimit,
             "failed the check" => Status::FailedCheck,
+            "stopped: decided" => Status::Stopped,
             _ => {
                 let code = text.strip_prefix("exit status ")?;
                 Status::Failed(Some(code.parse().ok()?))
@@ -88,13 +95,58 @@ pub struct Call {
 }
 
 impl Call {
-    fn not_run(why: &io::Error) -> Call {
+    fn without_run(status: Status) -> Call {
         Call {
-            status: Status::NotRun(why.to_string()),
+            status,
             exit_code: None,
             output: Vec::new(),
             stderr: Vec::new(),
             duration: Duration::ZERO,
+        }
+    }
+
+    /// A call the vote no longer needed when its turn came.
+    pub fn unneeded() -> Call {
+        Call::without_run(Status::Unneeded)
+    }
+
+    fn not_run(why: &io::Error) -> Call {
+        Call::without_run(Status::NotRun(why.to_string()))
+    }
+}
+
+/// Lets another thread stop a call: one that has not started yet then
+/// never starts, and a running one has its process group stopped.
+#[derive(Debug, Clone, Default)]
+pub struct Stop {
+    inner: Arc<StopInner>,
+}
+
+#[derive(Debug, Default)]
+struct StopInner {
+    stopped: AtomicBool,
+    /// The running attempt's channel, to wake its wait.
+    wake: Mutex<Option<Sender<Event>>>,
+}
+
+impl Stop {
+    pub fn stop(&self) {
+        self.inner.stopped.store(true, Ordering::SeqCst);
+        if let Some(wake) = lock(&self.inner.wake).as_ref() {
+            let _ = wake.send(Event::Stop);
+        }
+    }
+
+    fn is_stopped(&self) -> bool {
+        self.inner.stopped.load(Ordering::SeqCst)
+    }
+
+    /// Called when an attempt's command has started: from now on `stop`
+    /// wakes it. If `stop` came first, the attempt stops at once.
+    fn running(&self, events: &Sender<Event>) {
+        *lock(&self.inner.wake) = Some(events.clone());
+        if self.is_stopped() {
+            let _ = events.send(Event::Stop);
         }
     }
 }
@@ -126,11 +178,13 @@ const INLINE_INPUT: usize = 4096;
 /// a pause between tries) has not run.
 const LONE_TRIES: u32 = 5;
 
-/// What a call's helper threads report.
+/// What a call's helper threads report, or a `Stop` asks.
+#[derive(Debug)]
 enum Event {
     Output(Vec<u8>),
     OutputEnd,
     Exited(Option<i32>),
+    Stop,
 }
 
 /// Runs calls for one run: every process group through one `Reaper`, as
@@ -181,22 +235,40 @@ impl Runner {
 
     /// Runs `command` with `input` on its standard input.
     pub fn call(&self, command: &str, input: &Arc<Vec<u8>>) -> Call {
-        self.with_retries(|| self.attempt(command, input, &[], true))
+        self.call_until(command, input, &Stop::default())
+    }
+
+    /// `call`, unless `stop` says otherwise first.
+    pub fn call_until(
+        &self,
+        command: &str,
+        input: &Arc<Vec<u8>>,
+        stop: &Stop,
+    ) -> Call {
+        self.with_retries(stop, || {
+            self.attempt(command, input, &[], true, stop)
+        })
     }
 
     /// Runs the check `command` on `answer`: the answer on its standard
     /// input and in the file named by `$ANSWER_FILE`, removed afterwards.
     /// Its standard output is not kept, so no limit applies to it.
-    pub fn check(&self, command: &str, answer: &[u8]) -> Call {
+    pub fn check(&self, command: &str, answer: &[u8], stop: &Stop) -> Call {
         let Some(scratch) = &self.scratch else {
             return Call::not_run(&io::Error::other("no scratch folder"));
         };
         let n = self.files.fetch_add(1, Ordering::Relaxed);
         let file = scratch.path().join(format!("answer-{n}"));
         let input = Arc::new(answer.to_vec());
-        let call = self.with_retries(|| {
+        let call = self.with_retries(stop, || {
             fs::write(&file, answer)?;
-            self.attempt(command, &input, &[("ANSWER_FILE", &file)], false)
+            self.attempt(
+                command,
+                &input,
+                &[("ANSWER_FILE", &file)],
+                false,
+                stop,
+            )
         });
         let _ = fs::remove_file(&file);
         call
@@ -204,10 +276,18 @@ impl Runner {
 
     /// Tries until the call runs. A refusal waits for a running call to end;
     /// with none running, a pause; after `LONE_TRIES`, the call has not run.
-    fn with_retries(&self, attempt: impl Fn() -> io::Result<Call>) -> Call {
+    fn with_retries(
+        &self,
+        stop: &Stop,
+        attempt: impl Fn() -> io::Result<Call>,
+    ) -> Call {
         let mut lone = 0;
         loop {
             self.gate.enter();
+            if stop.is_stopped() {
+                self.gate.leave();
+                return Call::without_run(Status::Unneeded);
+            }
             match attempt() {
                 Ok(call) => {
                     self.gate.leave();
@@ -236,6 +316,7 @@ impl Runner {
         input: &Arc<Vec<u8>>,
         env: &[(&str, &Path)],
         keep_stdout: bool,
+        stop: &Stop,
     ) -> io::Result<Call> {
         let inline = input.len() <= INLINE_INPUT;
         let threads = 2 + usize::from(keep_stdout) + usize::from(!inline);
@@ -256,6 +337,7 @@ impl Runner {
         }
         // From here on nothing can be refused: the reserved threads wait.
         let (events, received) = mpsc::channel();
+        stop.running(&events);
         let tail = Arc::new(Mutex::new(Vec::new()));
         if let Some(mut pipe) = child.stdin.take() {
             if inline {
@@ -316,6 +398,7 @@ impl Runner {
                     grace_end = grace_end.map(|_| Instant::now() + GRACE);
                 }
                 Ok(Event::OutputEnd) => output_ended = true,
+                Ok(Event::Stop) => break Status::Stopped,
                 Ok(Event::Exited(code)) => {
                     // Anything it left running in its group goes too; then
                     // the pipes close and the readers reach their end.
@@ -543,10 +626,13 @@ mod tests {
         let ok = runner.check(
             "test \"$(cat \"$ANSWER_FILE\")\" = 42 && yes | head -c 5000",
             b"42",
+            &Stop::default(),
         );
         assert_eq!(ok.status, Status::Answered);
         assert_eq!(
-            runner.check("grep -q 41 \"$ANSWER_FILE\"", b"42").status,
+            runner
+                .check("grep -q 41 \"$ANSWER_FILE\"", b"42", &Stop::default())
+                .status,
             Status::Failed(Some(1))
         );
         let scratch = runner.scratch.as_ref().unwrap().path().to_path_buf();

@@ -20,8 +20,9 @@ use super::journal::{Log, Resumed, read_log, vote_line};
 use super::progress::Progress;
 use super::scorecard::report as evaluation_report;
 use super::tasks_file::{Tasks, count_tasks};
-use super::vote::{Decision, Settings, ask, report as vote_report};
+use super::vote::{Decision, Plan, Settings, ask, report as vote_report};
 use crate::cli::{Flag, Flags};
+use crate::llm::rules::Rule;
 
 /// How many `--cmd` a vote takes at most.
 pub const MAX_COMMANDS: usize = 15;
@@ -31,7 +32,7 @@ pub const MAX_COMMANDS: usize = 15;
 pub enum Job {
     Vote {
         prompt: Arc<Vec<u8>>,
-        quorum: usize,
+        plan: Plan,
         log: Option<String>,
         quiet: bool,
     },
@@ -152,8 +153,9 @@ fn settings(flags: &Flags) -> Result<Settings, String> {
 }
 
 fn evaluation(flags: &Flags, settings: &Settings) -> Result<Job, String> {
-    if flags.has("quorum") {
-        return Err("--quorum is for a vote, not for --tasks-file".to_string());
+    let vote_only = ["quorum", "cascade", "ahead-by", "max-calls", "wait-all"];
+    if let Some(flag) = vote_only.iter().find(|f| flags.has(f)) {
+        return Err(format!("--{flag} is for a vote, not for --tasks-file"));
     }
     let source = flags.value("tasks-file").unwrap_or_default().to_string();
     let tasks =
@@ -237,13 +239,51 @@ fn vote(flags: &Flags, source: &str, n: usize) -> Result<Job, String> {
         // runs; written after the vote.
         Log::open(path, false)?;
     }
-    let quorum = quorum(flags, n)?;
     Ok(Job::Vote {
         prompt: Arc::new(prompt),
-        quorum,
+        plan: plan(flags, n)?,
         log,
         quiet: flags.has("quiet"),
     })
+}
+
+/// The most calls `--max-calls` allows.
+pub const MAX_CALLS: u64 = 64;
+
+/// The vote's rule and whether it waits for every call: `--quorum`,
+/// `--cascade`, `--ahead-by` with `--max-calls`, `--wait-all`.
+fn plan(flags: &Flags, n: usize) -> Result<Plan, String> {
+    let quorum = quorum(flags, n)?;
+    let ahead = flags.has("ahead-by");
+    let mix = [
+        (ahead && flags.has("quorum"), "--ahead-by and --quorum do not mix"),
+        (ahead && flags.has("cascade"), "--ahead-by and --cascade do not mix"),
+        (
+            flags.has("wait-all") && (ahead || flags.has("cascade")),
+            "--wait-all is for a fixed vote, not with --cascade or --ahead-by",
+        ),
+        (flags.has("max-calls") && !ahead, "--max-calls needs --ahead-by"),
+    ];
+    if let Some((_, message)) = mix.iter().find(|(bad, _)| *bad) {
+        return Err((*message).to_string());
+    }
+    let rule = if ahead {
+        let lead = flags.number("ahead-by", 1, 1..=MAX_CALLS)?;
+        let max_calls = flags.number("max-calls", n as u64, 1..=MAX_CALLS)?;
+        if max_calls < lead {
+            return Err(format!(
+                "--max-calls {max_calls} is less than --ahead-by {lead}: no answer could lead"
+            ));
+        }
+        // Both at most 64: they fit.
+        let as_usize = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+        Rule::AheadBy { lead: as_usize(lead), max_calls: as_usize(max_calls) }
+    } else if flags.has("cascade") {
+        Rule::Cascade { voters: n, quorum }
+    } else {
+        Rule::Fixed { voters: n, quorum }
+    };
+    Ok(Plan { rule, wait_all: flags.has("wait-all") })
 }
 
 /// The machine's failure, for exit code 1 (the caller prints it).
@@ -256,11 +296,11 @@ pub fn run(check: &CrossCheck, out: &mut dyn Write) -> io::Result<ExitCode> {
     let runner = Runner::new(settings.limits, settings.check.is_some())
         .map_err(machine)?;
     match &check.job {
-        Job::Vote { prompt, quorum, log, quiet } => run_vote(
+        Job::Vote { prompt, plan, log, quiet } => run_vote(
             &runner,
             settings,
             prompt,
-            *quorum,
+            *plan,
             log.as_deref(),
             *quiet,
             out,
@@ -279,22 +319,21 @@ fn run_vote(
     runner: &Runner,
     settings: &Settings,
     prompt: &Arc<Vec<u8>>,
-    quorum: usize,
+    plan: Plan,
     log: Option<&str>,
     quiet: bool,
     out: &mut dyn Write,
 ) -> io::Result<ExitCode> {
     let log = open_log(log)?;
-    let ballot = ask(runner, settings, prompt);
+    let ballot = ask(runner, settings, plan, prompt);
     if !quiet {
         // The report is for a person; if stderr is gone, so be it.
-        let _ =
-            vote_report(&mut io::stderr().lock(), settings, &ballot, quorum);
+        let _ = vote_report(&mut io::stderr().lock(), settings, &ballot, plan);
     }
     if let Some(log) = log {
-        log.append(&vote_line(settings, &ballot, quorum))?;
+        log.append(&vote_line(settings, &ballot, plan))?;
     }
-    match ballot.decision(quorum) {
+    match ballot.decision {
         Decision::Accepted(g) => {
             let first = ballot.groups[g].members[0];
             out.write_all(&ballot.calls[first].output)?;

@@ -12,7 +12,8 @@ use super::call::{Runner, Status};
 use super::journal::{Log, Resumed, task_line};
 use super::progress::Progress;
 use super::tasks_file::Tasks;
-use super::vote::{Settings, ask};
+use super::vote::{Plan, Settings, ask};
+use crate::llm::rules::Rule;
 use crate::threads::all_at_once;
 use crate::threads::lock;
 
@@ -51,6 +52,18 @@ pub struct Evaluation<'a> {
     pub resumed: &'a Resumed,
     pub progress: &'a Progress,
     pub jobs: usize,
+}
+
+impl Evaluation<'_> {
+    /// Every command on every task, whatever the answers: a majority that
+    /// waits for all, so each model is measured on each task.
+    fn plan(&self) -> Plan {
+        let voters = self.settings.commands.len();
+        Plan {
+            rule: Rule::Fixed { voters, quorum: voters / 2 + 1 },
+            wait_all: true,
+        }
+    }
 }
 
 /// What an evaluation measured, and why it stopped early, if it did.
@@ -110,7 +123,7 @@ pub fn evaluate<R: BufRead + Send>(
                 run.progress.task_done(0, true);
                 continue;
             }
-            let ballot = ask(run.runner, settings, &task.prompt);
+            let ballot = ask(run.runner, settings, run.plan(), &task.prompt);
             if let (_, Some(why)) = ballot.not_run() {
                 give_up(format!("a call could not run: {why}"));
                 break;

@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use super::call::{Call, Status};
 use super::json;
 use super::tasks_file::Task;
-use super::vote::{Ballot, Decision, Settings};
+use super::vote::{Ballot, Decision, Plan, Settings, rule_words};
 use crate::threads::lock;
 
 /// A log file open for appending.
@@ -97,28 +97,32 @@ fn call_json(command: &str, call: &Call, more: &str) -> String {
     )
 }
 
-/// One vote: each call, the quorum, the decision.
-pub fn vote_line(
-    settings: &Settings,
-    ballot: &Ballot,
-    quorum: usize,
-) -> String {
+/// One vote: the rule, each call made, the decision.
+pub fn vote_line(settings: &Settings, ballot: &Ballot, plan: Plan) -> String {
     let calls: Vec<String> = (0..ballot.calls.len())
+        .filter(|&i| ballot.calls[i].status != Status::Unneeded)
         .map(|i| {
             let group = or_null(ballot.group_of[i].map(|g| g + 1));
             let more = format!(",\"group\":{group}");
-            call_json(&settings.commands[i], &ballot.calls[i], &more)
+            let command = &settings.commands[ballot.command_of[i]];
+            call_json(command, &ballot.calls[i], &more)
         })
         .collect();
-    let (decision, group) = match ballot.decision(quorum) {
+    let (decision, group) = match ballot.decision {
         Decision::Accepted(g) => ("accepted", Some(g + 1)),
         Decision::Rejected => ("rejected", None),
         Decision::Undecided => ("undecided", None),
     };
+    let quorum = match plan.rule {
+        crate::llm::rules::Rule::Fixed { quorum, .. }
+        | crate::llm::rules::Rule::Cascade { quorum, .. } => quorum.to_string(),
+        crate::llm::rules::Rule::AheadBy { .. } => "null".to_string(),
+    };
     format!(
-        "{{\"voters\":{},\"quorum\":{quorum},\"compare\":\"{}\",\"calls\":[{}],\
+        "{{\"rule\":{},\"voters\":{},\"quorum\":{quorum},\"compare\":\"{}\",\"calls\":[{}],\
          \"decision\":\"{decision}\",\"group\":{}}}",
-        ballot.calls.len(),
+        json::string(rule_words(plan.rule).as_bytes()),
+        settings.commands.len(),
         settings.compare.name(),
         calls.join(","),
         or_null(group),

@@ -1,17 +1,23 @@
-//! A vote of real models: every command answers one prompt, the answers are
-//! grouped, an optional check gates each group, and a quorum decides.
+//! A vote of real models. Calls start as the rule wants them (all at once
+//! for a fixed vote, as needed for a cascade, one after another for
+//! ahead-by-k), answers are grouped as they come, a check gates each group
+//! that could still win, and the vote ends as soon as its rule decides: the
+//! calls still running are then stopped, their process groups with them.
 //!
 //! A call that times out, fails, prints too much or fails the check
-//! *abstains*: it votes for nothing, but still counts among the N voters, so
-//! an abstention can never make a quorum easier to reach.
+//! *abstains*: it votes for nothing, but still counts as a call made, so an
+//! abstention can never make a quorum easier to reach.
 
 use std::io::{self, Write};
-use std::sync::Arc;
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, Scope};
 
 use super::answers::Compare;
-use super::call::{Call, Limits, Runner, Status, last_line};
+use super::call::{Call, Limits, Runner, Status, Stop, last_line};
 use crate::cli::one_line;
-use crate::threads::all_at_once;
+use crate::llm::rules::{Rule, Step};
+use crate::threads::lock;
 
 /// What every call of a vote, or of an evaluation, runs with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,82 +28,383 @@ pub struct Settings {
     pub compare: Compare,
 }
 
-/// Calls whose answers compare equal. `passed` is the check's verdict
-/// (`true` when there is no check).
+/// How a vote runs: its rule, and whether it waits for every call even
+/// when the decision is known (an evaluation measures every model).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    pub rule: Rule,
+    pub wait_all: bool,
+}
+
+/// Calls whose answers compare equal. `verdict` is the check's: `None`
+/// while it has not judged (or never will: a group that could not win).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {
     pub key: Vec<u8>,
     pub members: Vec<usize>,
-    pub passed: bool,
+    pub verdict: Option<bool>,
 }
 
-/// Every call's result and the groups of their answers, in the order the
-/// commands were given and the answers first appeared.
+/// What a vote came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// This group won.
+    Accepted(usize),
+    /// No answer won, and none could have.
+    Rejected,
+    /// No answer won, but calls the machine could not run might have
+    /// changed that: the machine, not the models, left it open.
+    Undecided,
+}
+
+/// Every call made, in the order started, the groups of their answers, in
+/// the order they first appeared, and the decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ballot {
     pub calls: Vec<Call>,
+    /// The command of each call (round-robin for ahead-by-k).
+    pub command_of: Vec<usize>,
     pub groups: Vec<Group>,
     /// The group of each call that answered, whether or not it passed.
     pub group_of: Vec<Option<usize>>,
+    pub decision: Decision,
 }
 
-/// Asks every command `prompt`, groups the answers, and checks each group
-/// once. A group that fails the check makes its calls abstain.
+/// What ended: a call (by its number) or a group's check.
+enum Ended {
+    Call(usize, Call),
+    Check(usize, Status),
+}
+
+/// Runs `job` on a thread of its own that reports to `ended`; on this
+/// thread, if the machine refuses a thread.
+fn start<'scope>(
+    scope: &'scope Scope<'scope, '_>,
+    ended: &Sender<Ended>,
+    job: impl FnOnce() -> Ended + Send + 'scope,
+) {
+    // Shared with the thread, so that it can still run here if the thread
+    // is refused (spawning consumes what it was given).
+    let shared = Arc::new(Mutex::new(Some(job)));
+    let run = {
+        let (shared, sender) = (Arc::clone(&shared), ended.clone());
+        move || {
+            let job = lock(&shared).take();
+            if let Some(job) = job {
+                let _ = sender.send(job());
+            }
+        }
+    };
+    if thread::Builder::new().spawn_scoped(scope, run).is_err() {
+        let job = lock(&shared).take();
+        if let Some(job) = job {
+            let _ = ended.send(job());
+        }
+    }
+}
+
+/// A vote under way: what has started, ended and been judged.
+struct Count {
+    ballot: Ballot,
+    results: Vec<Option<Call>>,
+    /// What each group's check said, once it has.
+    checks: Vec<Option<Status>>,
+    stops: Vec<Stop>,
+    running: usize,
+    checking: usize,
+    /// Calls that ended (abstentions included; stopped ones not).
+    done: usize,
+}
+
+/// A check's verdict as the status of the calls it judged.
+fn judged(check: &Status) -> Status {
+    match check {
+        Status::Answered => Status::Answered,
+        // A check the machine could not run judged nothing.
+        Status::NotRun(why) => Status::NotRun(format!("the check: {why}")),
+        _ => Status::FailedCheck,
+    }
+}
+
+impl Count {
+    /// Call `i` ended. Returns the group to check now, if one is: a new
+    /// group that could still win (or any, when the vote waits for all).
+    fn call_ended(
+        &mut self,
+        i: usize,
+        call: Call,
+        settings: &Settings,
+        plan: Plan,
+    ) -> Option<usize> {
+        self.running -= 1;
+        let counts = !matches!(call.status, Status::Stopped | Status::Unneeded);
+        let answered = call.status == Status::Answered;
+        let key = settings.compare.key(&call.output);
+        self.results[i] = Some(call);
+        if !counts {
+            return None;
+        }
+        self.done += 1;
+        if !answered {
+            return None;
+        }
+        let g = self.ballot.join(i, key, settings.check.is_none());
+        if g == self.checks.len() {
+            self.checks.push(None);
+        }
+        if let (Some(status), Some(call)) =
+            (&self.checks[g], self.results[i].as_mut())
+        {
+            call.status = judged(status); // joined a group already judged
+        }
+        let members = self.ballot.groups[g].members.len();
+        let could_win = plan.wait_all
+            || match plan.rule {
+                Rule::Fixed { voters, quorum }
+                | Rule::Cascade { voters, quorum } => {
+                    members + (voters - self.done) >= quorum
+                }
+                Rule::AheadBy { .. } => true,
+            };
+        (settings.check.is_some() && members == 1 && could_win).then_some(g)
+    }
+
+    /// Group `g`'s check ended with `status`.
+    fn check_ended(&mut self, g: usize, status: Status) {
+        self.checking -= 1;
+        self.ballot.groups[g].verdict = Some(status == Status::Answered);
+        for &i in &self.ballot.groups[g].members {
+            if let Some(call) = self.results[i].as_mut() {
+                call.status = judged(&status);
+            }
+        }
+        self.checks[g] = Some(status);
+    }
+
+    /// How many calls the rule wants started now. A cascade or ahead-by
+    /// waits for a check before it pays for another call.
+    fn wanted(&self, rule: Rule) -> usize {
+        let best = self.ballot.votes(true).into_iter().max().unwrap_or(0);
+        match rule {
+            Rule::Fixed { voters, .. } => voters,
+            _ if self.checking > 0 => self.results.len(),
+            rule => rule.calls_wanted(best, self.done),
+        }
+    }
+}
+
+/// Asks the commands `prompt` as `plan` says, and decides.
 pub fn ask(
     runner: &Runner,
     settings: &Settings,
+    plan: Plan,
     prompt: &Arc<Vec<u8>>,
 ) -> Ballot {
-    let calls = all_at_once(settings.commands.len(), |i| {
-        runner.call(&settings.commands[i], prompt)
-    });
-    let mut ballot = Ballot::of(calls, settings.compare);
-    if let Some(check) = &settings.check {
-        let ballot_ref = &ballot;
-        let verdicts = all_at_once(ballot.groups.len(), |g| {
-            let answer =
-                &ballot_ref.calls[ballot_ref.groups[g].members[0]].output;
-            runner.check(check, answer).status
-        });
-        for (g, verdict) in verdicts.into_iter().enumerate() {
-            let passed = verdict == Status::Answered;
-            ballot.groups[g].passed = passed;
-            for &i in &ballot.groups[g].members {
-                ballot.calls[i].status = match &verdict {
-                    Status::Answered => Status::Answered,
-                    // A check the machine could not run judged nothing.
-                    Status::NotRun(why) => {
-                        Status::NotRun(format!("the check: {why}"))
+    let n = settings.commands.len();
+    let ballot = Ballot {
+        calls: Vec::new(),
+        command_of: Vec::new(),
+        groups: Vec::new(),
+        group_of: Vec::new(),
+        decision: Decision::Rejected,
+    };
+    let mut count = Count {
+        ballot,
+        results: Vec::new(),
+        checks: Vec::new(),
+        stops: Vec::new(),
+        running: 0,
+        checking: 0,
+        done: 0,
+    };
+    let (sender, ended) = mpsc::channel();
+    let mut decided = None;
+    thread::scope(|scope| {
+        loop {
+            while decided.is_none()
+                && count.results.len() < count.wanted(plan.rule)
+            {
+                let i = count.results.len();
+                let stop = Stop::default();
+                count.stops.push(stop.clone());
+                let command = &settings.commands[i % n];
+                start(scope, &sender, move || {
+                    Ended::Call(i, runner.call_until(command, prompt, &stop))
+                });
+                count.results.push(None);
+                count.ballot.command_of.push(i % n);
+                count.ballot.group_of.push(None);
+                count.running += 1;
+            }
+            if count.running == 0 && count.checking == 0 {
+                break;
+            }
+            // The sender kept here means the channel never closes early.
+            let Ok(event) = ended.recv() else { break };
+            match event {
+                Ended::Call(i, call) => {
+                    let to_check = count.call_ended(i, call, settings, plan);
+                    if let (Some(g), Some(check)) = (to_check, &settings.check)
+                    {
+                        let stop = Stop::default();
+                        count.stops.push(stop.clone());
+                        let answer =
+                            count.results[i].as_ref().map(|c| c.output.clone());
+                        let answer = answer.unwrap_or_default();
+                        count.checking += 1;
+                        start(scope, &sender, move || {
+                            Ended::Check(
+                                g,
+                                runner.check(check, &answer, &stop).status,
+                            )
+                        });
                     }
-                    _ => Status::FailedCheck,
-                };
+                }
+                Ended::Check(g, status) => count.check_ended(g, status),
+            }
+            // A vote that waits for all decides at the end, with every
+            // call and check known.
+            if decided.is_none() && !plan.wait_all {
+                decided = count.ballot.step(
+                    plan.rule,
+                    count.done,
+                    count.checking,
+                    &count.results,
+                );
+                if decided.is_some() {
+                    for stop in &count.stops {
+                        stop.stop();
+                    }
+                }
             }
         }
-    }
+    });
+    let mut ballot = count.ballot;
+    ballot.calls = count
+        .results
+        .into_iter()
+        .map(|c| c.unwrap_or_else(Call::unneeded))
+        .collect();
+    ballot.decision =
+        decided.unwrap_or_else(|| ballot.final_decision(plan.rule, count.done));
+    ballot.in_call_order();
     ballot
 }
 
 impl Ballot {
-    /// The calls grouped by the key of their answers.
-    pub fn of(calls: Vec<Call>, compare: Compare) -> Ballot {
-        let mut groups: Vec<Group> = Vec::new();
-        let mut group_of = vec![None; calls.len()];
-        for (i, call) in calls.iter().enumerate() {
-            if call.status != Status::Answered {
-                continue;
-            }
-            let key = compare.key(&call.output);
-            let g = if let Some(g) = groups.iter().position(|gr| gr.key == key)
-            {
-                g
-            } else {
-                groups.push(Group { key, members: Vec::new(), passed: true });
-                groups.len() - 1
-            };
-            groups[g].members.push(i);
-            group_of[i] = Some(g);
+    /// Numbers the groups by their first call and lists each group's calls
+    /// in order, whatever order the answers came in: the same answers give
+    /// the same report.
+    fn in_call_order(&mut self) {
+        for group in &mut self.groups {
+            group.members.sort_unstable();
         }
-        Ballot { calls, groups, group_of }
+        let mut order: Vec<usize> = (0..self.groups.len()).collect();
+        order.sort_by_key(|&g| self.groups[g].members[0]);
+        let mut new_index = vec![0; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_index[old] = new;
+        }
+        let old_groups = std::mem::take(&mut self.groups);
+        let mut slots: Vec<Option<Group>> =
+            old_groups.into_iter().map(Some).collect();
+        self.groups = order.iter().filter_map(|&g| slots[g].take()).collect();
+        for g in self.group_of.iter_mut().flatten() {
+            *g = new_index[*g];
+        }
+        if let Decision::Accepted(g) = self.decision {
+            self.decision = Decision::Accepted(new_index[g]);
+        }
+    }
+
+    /// Puts call `i` in the group of `key`, a new one if needed; returns
+    /// the group. Without a check, a group is valid from the start.
+    fn join(&mut self, i: usize, key: Vec<u8>, unchecked: bool) -> usize {
+        let found = self.groups.iter().position(|group| group.key == key);
+        let g = found.unwrap_or_else(|| {
+            let verdict = unchecked.then_some(true);
+            self.groups.push(Group { key, members: Vec::new(), verdict });
+            self.groups.len() - 1
+        });
+        self.groups[g].members.push(i);
+        self.group_of[i] = Some(g);
+        g
+    }
+}
+
+// ANCHOR: votes
+impl Ballot {
+    /// Each group's votes: its calls if the check passed it, or with
+    /// `hopeful`, if the check has not failed it (yet).
+    pub fn votes(&self, hopeful: bool) -> Vec<usize> {
+        let counts = |group: &Group| match group.verdict {
+            Some(true) => group.members.len(),
+            None if hopeful => group.members.len(),
+            _ => 0,
+        };
+        self.groups.iter().map(counts).collect()
+    }
+
+    /// The decision once `done` calls have ended and `checking` checks run,
+    /// if the rule can make it now. An acceptance waits for every check
+    /// that could change it; a fixed quorum, once reached, no check can.
+    fn step(
+        &self,
+        rule: Rule,
+        done: usize,
+        checking: usize,
+        results: &[Option<Call>],
+    ) -> Option<Decision> {
+        let fixed = !matches!(rule, Rule::AheadBy { .. });
+        let sure = rule.decide(&self.votes(false), done);
+        if let Step::Accept(g) = sure {
+            if checking == 0 || fixed {
+                return Some(Decision::Accepted(g));
+            }
+        }
+        if checking > 0 {
+            // While checks run, only a quorum that even hopeful votes
+            // cannot reach any more is decided.
+            let hopeless = rule.decide(&self.votes(true), done) == Step::Reject;
+            return (fixed && hopeless).then(|| self.rejected(rule, results));
+        }
+        (sure == Step::Reject).then(|| self.rejected(rule, results))
+    }
+}
+// ANCHOR_END: votes
+
+impl Ballot {
+    /// A rejection, unless calls the machine could not run might have
+    /// changed it.
+    fn rejected(&self, rule: Rule, results: &[Option<Call>]) -> Decision {
+        let not_run = results
+            .iter()
+            .flatten()
+            .filter(|call| matches!(call.status, Status::NotRun(_)))
+            .count();
+        let best = self.votes(true).into_iter().max().unwrap_or(0);
+        let could = match rule {
+            Rule::Fixed { quorum, .. } | Rule::Cascade { quorum, .. } => {
+                best + not_run >= quorum
+            }
+            Rule::AheadBy { .. } => true,
+        };
+        if not_run > 0 && could {
+            Decision::Undecided
+        } else {
+            Decision::Rejected
+        }
+    }
+
+    /// The decision when every call has ended: for a vote that waited for
+    /// all, or one whose calls ran out.
+    fn final_decision(&self, rule: Rule, done: usize) -> Decision {
+        let results: Vec<Option<Call>> =
+            self.calls.iter().cloned().map(Some).collect();
+        match rule.decide(&self.votes(false), done) {
+            Step::Accept(g) => Decision::Accepted(g),
+            _ => self.rejected(rule, &results),
+        }
     }
 
     /// Calls the machine could not run, and why the first could not.
@@ -110,51 +417,25 @@ impl Ballot {
         let first = reasons.next();
         (first.map_or(0, |_| 1 + reasons.count()), first)
     }
-}
 
-// ANCHOR: decide
-impl Ballot {
-    /// Valid votes of group `g`: its calls, if it passed the check.
-    pub fn votes(&self, g: usize) -> usize {
-        let group = &self.groups[g];
-        if group.passed { group.members.len() } else { 0 }
-    }
-
-    /// The group with at least `quorum` votes. Since the quorum is more
-    /// than half of the voters, at most one group can have it.
-    pub fn decide(&self, quorum: usize) -> Option<usize> {
-        (0..self.groups.len()).find(|&g| self.votes(g) >= quorum)
+    /// Calls started, that is, paid for.
+    pub fn calls_made(&self) -> usize {
+        self.calls.iter().filter(|c| c.status != Status::Unneeded).count()
     }
 }
-// ANCHOR_END: decide
 
-/// What a vote came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    /// This group has the quorum.
-    Accepted(usize),
-    /// No answer has the quorum, and none could have.
-    Rejected,
-    /// No answer has the quorum, but the calls that could not run might
-    /// have given it one: the machine, not the models, left it open.
-    Undecided,
-}
-
-impl Ballot {
-    /// The most valid votes any group has.
-    pub fn most_votes(&self) -> usize {
-        (0..self.groups.len()).map(|g| self.votes(g)).max().unwrap_or(0)
-    }
-
-    pub fn decision(&self, quorum: usize) -> Decision {
-        if let Some(g) = self.decide(quorum) {
-            return Decision::Accepted(g);
+/// The rule in words, for the report: "quorum 2 of 3", "cascade, quorum
+/// 2 of 3", "ahead by 2, at most 5 calls".
+pub fn rule_words(rule: Rule) -> String {
+    match rule {
+        Rule::Fixed { voters, quorum } => {
+            format!("quorum {quorum} of {voters}")
         }
-        let (not_run, _) = self.not_run();
-        if not_run > 0 && self.most_votes() + not_run >= quorum {
-            Decision::Undecided
-        } else {
-            Decision::Rejected
+        Rule::Cascade { voters, quorum } => {
+            format!("cascade, quorum {quorum} of {voters}")
+        }
+        Rule::AheadBy { lead, max_calls } => {
+            format!("ahead by {lead}, at most {max_calls} calls")
         }
     }
 }
@@ -165,16 +446,20 @@ pub fn report(
     out: &mut dyn Write,
     settings: &Settings,
     ballot: &Ballot,
-    quorum: usize,
+    plan: Plan,
 ) -> io::Result<()> {
-    let n = ballot.calls.len();
+    let made = ballot.calls_made();
     let timeout = settings.limits.timeout.as_secs_f64();
     writeln!(
         out,
-        "vote: {n} call(s), quorum {quorum} of {n}, compare {}, timeout {timeout} s",
+        "vote: {}, {made} call(s) made, compare {}, timeout {timeout} s",
+        rule_words(plan.rule),
         settings.compare.name()
     )?;
     for (i, call) in ballot.calls.iter().enumerate() {
+        if call.status == Status::Unneeded {
+            continue;
+        }
         let group = ballot.group_of[i]
             .map_or("-".to_string(), |g| format!("{}", g + 1));
         writeln!(
@@ -183,47 +468,56 @@ pub fn report(
             i + 1,
             call.status.describe(),
             call.duration.as_secs_f64(),
-            one_line(&settings.commands[i])
+            one_line(&settings.commands[ballot.command_of[i]])
         )?;
-        if call.status != Status::Answered {
+        if !matches!(call.status, Status::Answered | Status::Stopped) {
             if let Some(line) = last_line(&call.stderr) {
                 writeln!(out, "           stderr: {line}")?;
             }
         }
     }
+    let votes = ballot.votes(false);
     for (g, group) in ballot.groups.iter().enumerate() {
         let calls: Vec<String> =
             group.members.iter().map(|i| (i + 1).to_string()).collect();
-        let check = match (&settings.check, group.passed) {
+        let check = match (&settings.check, group.verdict) {
             (None, _) => "",
-            (Some(_), true) => ", passed the check",
-            (Some(_), false) => ", failed the check: no votes",
+            (Some(_), Some(true)) => ", passed the check",
+            (Some(_), Some(false)) => ", failed the check: no votes",
+            (Some(_), None) => ", not checked (it could not win): no votes",
         };
         writeln!(
             out,
             "   group {}: {} vote(s) (call {}){check}",
             g + 1,
-            ballot.votes(g),
+            votes[g],
             calls.join(", ")
         )?;
     }
-    let best = ballot.most_votes();
-    match ballot.decision(quorum) {
+    let best = votes.iter().copied().max().unwrap_or(0);
+    let why = match plan.rule {
+        Rule::Fixed { quorum, .. } | Rule::Cascade { quorum, .. } => {
+            format!("no answer has {quorum} votes (the most any has is {best})")
+        }
+        Rule::AheadBy { lead, .. } => {
+            format!("no answer leads every other by {lead}")
+        }
+    };
+    match ballot.decision {
         Decision::Accepted(g) => writeln!(
             out,
-            "decision: accepted group {} with {} of {n} votes (quorum {quorum})",
+            "decision: accepted group {} with {} vote(s) of {made} call(s)",
             g + 1,
-            ballot.votes(g)
+            votes[g]
         ),
         Decision::Rejected => writeln!(
             out,
-            "decision: rejected: no answer has {quorum} of {n} votes (the most any has \
-             is {best}); abstentions count as votes for nothing"
+            "decision: rejected: {why}; abstentions count as votes for nothing"
         ),
         Decision::Undecided => writeln!(
             out,
-            "decision: none: {} call(s) could not run, and with them an answer might \
-             have reached {quorum} of {n} votes",
+            "decision: none: {} call(s) could not run, and with them {why} might \
+             not hold",
             ballot.not_run().0
         ),
     }
@@ -232,11 +526,7 @@ pub fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
-
-    fn runner(settings: &Settings) -> Runner {
-        Runner::new(settings.limits, settings.check.is_some()).unwrap()
-    }
+    use std::time::{Duration, Instant};
 
     fn settings(commands: &[&str], check: Option<&str>) -> Settings {
         Settings {
@@ -250,22 +540,77 @@ mod tests {
         }
     }
 
-    #[test]
-    fn answers_group_and_the_quorum_counts_every_voter() {
-        let s =
-            settings(&["echo 42", "echo '42  '", "echo 41", "exit 1"], None);
-        let ballot = ask(&runner(&s), &s, &Arc::new(Vec::new()));
-        assert_eq!(ballot.groups.len(), 2);
-        assert_eq!(ballot.groups[0].members, [0, 1]);
-        assert_eq!(ballot.group_of, [Some(0), Some(0), Some(1), None]);
-        assert_eq!(ballot.calls[3].status, Status::Failed(Some(1)));
-        // 2 of 4 is not more than half: no quorum of 3 is met, 2 would be.
-        assert_eq!(ballot.decide(3), None);
-        assert_eq!(ballot.decide(2), Some(0));
+    fn vote(s: &Settings, rule: Rule, wait_all: bool) -> Ballot {
+        let runner = Runner::new(s.limits, s.check.is_some()).unwrap();
+        ask(&runner, s, Plan { rule, wait_all }, &Arc::new(Vec::new()))
     }
 
     #[test]
-    fn a_check_runs_once_per_group_and_failing_groups_abstain() {
+    fn answers_group_in_call_order_and_the_quorum_counts_every_voter() {
+        let s =
+            settings(&["echo 41", "echo 42", "echo '42  '", "exit 1"], None);
+        let ballot = vote(&s, Rule::Fixed { voters: 4, quorum: 3 }, true);
+        assert_eq!(ballot.groups.len(), 2);
+        assert_eq!(ballot.groups[1].members, [1, 2]);
+        assert_eq!(ballot.group_of, [Some(0), Some(1), Some(1), None]);
+        assert_eq!(ballot.calls[3].status, Status::Failed(Some(1)));
+        // 2 of 4 votes, and the abstention still counts among the 4.
+        assert_eq!(ballot.decision, Decision::Rejected);
+        let three = settings(&["echo 41", "echo 42", "echo '42  '"], None);
+        let ballot = vote(&three, Rule::Fixed { voters: 3, quorum: 2 }, true);
+        assert_eq!(ballot.decision, Decision::Accepted(1));
+    }
+
+    #[test]
+    fn a_decided_vote_stops_the_calls_still_running() {
+        let s = settings(&["echo 42", "sleep 5; echo 42", "echo 42"], None);
+        let start = Instant::now();
+        let ballot = vote(&s, Rule::Fixed { voters: 3, quorum: 2 }, false);
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+        assert_eq!(ballot.decision, Decision::Accepted(0));
+        assert_eq!(ballot.calls[1].status, Status::Stopped);
+        // Waiting for all gives the same decision, later.
+        let all = vote(
+            &settings(&["echo 42", "sleep 0.3; echo 41", "echo 42"], None),
+            Rule::Fixed { voters: 3, quorum: 2 },
+            true,
+        );
+        assert_eq!(
+            (all.decision, &all.calls[1].status),
+            (Decision::Accepted(0), &Status::Answered)
+        );
+    }
+
+    #[test]
+    fn a_cascade_starts_a_call_only_when_needed() {
+        let rule = Rule::Cascade { voters: 3, quorum: 2 };
+        let agree =
+            vote(&settings(&["echo 1", "echo 1", "echo 2"], None), rule, false);
+        assert_eq!(
+            (agree.calls_made(), agree.decision),
+            (2, Decision::Accepted(0))
+        );
+        let differ =
+            vote(&settings(&["echo 1", "echo 2", "echo 2"], None), rule, false);
+        assert_eq!(
+            (differ.calls_made(), differ.decision),
+            (3, Decision::Accepted(1))
+        );
+        let ahead = Rule::AheadBy { lead: 2, max_calls: 5 };
+        let turns = vote(&settings(&["echo 1", "echo 2"], None), ahead, false);
+        assert_eq!(
+            (turns.calls_made(), turns.decision),
+            (5, Decision::Rejected)
+        );
+        assert_eq!(turns.command_of, [0, 1, 0, 1, 0]);
+    }
+
+    #[test]
+    fn a_check_runs_once_per_group_that_could_win_and_failing_groups_abstain() {
         // The check counts its runs in a file, and passes only "42".
         let dir = crate::llm::real::call::ScratchDir::new().unwrap();
         let runs = dir.path().join("runs");
@@ -277,47 +622,83 @@ mod tests {
             &["echo 42", "echo 42", "echo 7", "echo 7", "echo 7"],
             Some(&check),
         );
-        let ballot = ask(&runner(&s), &s, &Arc::new(Vec::new()));
+        let ballot = vote(&s, Rule::Fixed { voters: 5, quorum: 3 }, true);
         assert_eq!(std::fs::read_to_string(&runs).unwrap().lines().count(), 2);
-        assert!(ballot.groups[0].passed && !ballot.groups[1].passed);
+        assert_eq!(
+            (ballot.groups[0].verdict, ballot.groups[1].verdict),
+            (Some(true), Some(false))
+        );
         assert_eq!(ballot.calls[2].status, Status::FailedCheck);
-        assert_eq!((ballot.votes(0), ballot.votes(1)), (2, 0));
-        assert_eq!(ballot.decide(3), None, "three 7s fail the check");
-        assert_eq!(ballot.decide(2), Some(0));
+        assert_eq!(ballot.votes(false), [2, 0]);
+        assert_eq!(
+            ballot.decision,
+            Decision::Rejected,
+            "three 7s fail the check"
+        );
+        // Five different answers, quorum 3: none can win, none is checked.
+        std::fs::remove_file(&runs).unwrap();
+        let s = settings(
+            &["echo 1", "echo 2", "echo 3", "echo 4", "echo 5"],
+            Some(&check),
+        );
+        let ballot = vote(&s, Rule::Fixed { voters: 5, quorum: 3 }, false);
+        assert_eq!(ballot.decision, Decision::Rejected);
+        assert!(
+            !runs.exists()
+                || std::fs::read_to_string(&runs).unwrap().lines().count() < 5
+        );
     }
 
     #[test]
     fn calls_that_could_not_run_leave_a_vote_open_only_if_they_could_change_it()
     {
-        let call = |status: Status, output: &str| Call {
+        let call = |status: Status| Call {
             status,
             exit_code: None,
-            output: output.as_bytes().to_vec(),
+            output: Vec::new(),
             stderr: Vec::new(),
             duration: Duration::ZERO,
         };
-        let answer = |text| call(Status::Answered, text);
-        let not_run = || call(Status::NotRun("Too many open files".into()), "");
-        let ballot = |calls| Ballot::of(calls, Compare::Trim);
-        let agreed = ballot(vec![answer("1"), answer("1"), not_run()]);
-        assert_eq!(agreed.decision(2), Decision::Accepted(0));
-        assert_eq!(agreed.not_run(), (1, Some("Too many open files")));
-        let split = ballot(vec![answer("1"), answer("2"), not_run()]);
-        assert_eq!(split.decision(2), Decision::Undecided);
+        let ballot = |groups: &[usize], calls: Vec<Status>| Ballot {
+            calls: calls.into_iter().map(call).collect(),
+            command_of: Vec::new(),
+            groups: groups
+                .iter()
+                .map(|&n| Group {
+                    key: Vec::new(),
+                    members: vec![0; n],
+                    verdict: Some(true),
+                })
+                .collect(),
+            group_of: Vec::new(),
+            decision: Decision::Rejected,
+        };
+        let not_run = || Status::NotRun("Too many open files".into());
+        let fixed = |voters, quorum| Rule::Fixed { voters, quorum };
+        let open = ballot(
+            &[1, 1],
+            vec![Status::Answered, Status::Answered, not_run()],
+        );
+        assert_eq!(open.final_decision(fixed(3, 2), 3), Decision::Undecided);
+        assert_eq!(open.not_run(), (1, Some("Too many open files")));
+        let agreed =
+            ballot(&[2], vec![Status::Answered, Status::Answered, not_run()]);
+        assert_eq!(
+            agreed.final_decision(fixed(3, 2), 3),
+            Decision::Accepted(0)
+        );
         // Five voters, quorum 3: the best has 1, and one more call could
         // not bring it to 3.
-        let hopeless = ballot(vec![
-            answer("1"),
-            answer("2"),
-            call(Status::TimedOut, ""),
-            answer("3"),
-            not_run(),
-        ]);
-        assert_eq!(hopeless.decision(3), Decision::Rejected);
-        let none = ballot(vec![answer("1"), answer("2"), answer("3")]);
-        assert_eq!(
-            (none.decision(2), none.not_run()),
-            (Decision::Rejected, (0, None))
+        let hopeless = ballot(
+            &[1, 1, 1],
+            vec![
+                Status::Answered,
+                Status::Answered,
+                Status::TimedOut,
+                Status::Answered,
+                not_run(),
+            ],
         );
+        assert_eq!(hopeless.final_decision(fixed(5, 3), 5), Decision::Rejected);
     }
 }

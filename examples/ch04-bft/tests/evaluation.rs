@@ -37,11 +37,10 @@ fn scripted(name: &str, a: i64, b: i64) -> i64 {
     }
 }
 
-#[test]
-fn the_evaluation_reports_exactly_what_the_models_do() {
+/// The scripted tasks, as (A, B) for "A + B".
+fn scripted_tasks() -> Vec<(i64, i64)> {
     let text = std::fs::read_to_string(models().join("tasks.tsv")).unwrap();
-    let tasks: Vec<(i64, i64)> = text
-        .lines()
+    text.lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| {
             let (prompt, expected) = l.split_once('\t').unwrap();
@@ -50,14 +49,26 @@ fn the_evaluation_reports_exactly_what_the_models_do() {
             assert_eq!(expected.parse::<i64>().unwrap(), a + b);
             (a, b)
         })
-        .collect();
-    assert!(tasks.len() >= 200);
-    let names = ["alpha", "beta", "gamma"];
+        .collect()
+}
+
+const NAMES: [&str; 3] = ["alpha", "beta", "gamma"];
+
+/// The evaluation's report on the scripted models and tasks.
+fn scripted_report() -> String {
     let file = models().join("tasks.tsv");
     let output =
-        vote(&names, &["--tasks-file", file.to_str().unwrap(), "--jobs", "3"]);
+        vote(&NAMES, &["--tasks-file", file.to_str().unwrap(), "--jobs", "3"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let report = String::from_utf8(output.stdout).unwrap();
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn the_evaluation_reports_exactly_what_the_models_do() {
+    let tasks = scripted_tasks();
+    assert!(tasks.len() >= 200);
+    let names = NAMES;
+    let report = scripted_report();
     let n = tasks.len() as f64;
     let pct = |count: usize| format!("{:.2}%", count as f64 / n * 100.0);
     for name in names {
@@ -124,4 +135,37 @@ fn the_evaluation_reports_exactly_what_the_models_do() {
         closing,
         format!("Simulate them: dual_model --models {}", rates.join(","))
     );
+}
+
+#[test]
+fn the_early_rules_count_what_the_recorded_answers_allow() {
+    let tasks = scripted_tasks();
+    let names = NAMES;
+    let report = scripted_report();
+    let n = tasks.len() as f64;
+    let pct = |count: usize| format!("{:.2}%", count as f64 / n * 100.0);
+    // The cascade pays for a third call only when alpha and beta differ.
+    // Ahead by 2 (at most 3 calls) needs the first two to agree: after two
+    // different answers, a third makes a lead of one, not two.
+    let mut cascade_calls = 0;
+    let mut ahead_correct = 0;
+    for &(a, b) in &tasks {
+        let [x, y, _] = names.map(|m| scripted(m, a, b));
+        cascade_calls += if x == y { 2 } else { 3 };
+        ahead_correct += usize::from(x == y && x == a + b);
+    }
+    let row = |name: &str| {
+        report
+            .lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or("")
+            .to_string()
+    };
+    let cascade = row("cascade 2 of 3");
+    assert!(
+        cascade.contains(&format!("{:.2} | ", f64::from(cascade_calls) / n)),
+        "{cascade} against {cascade_calls} calls"
+    );
+    let ahead = row("ahead by 2");
+    assert!(ahead.contains(&format!("{} | ", pct(ahead_correct))), "{ahead}");
 }

@@ -13,7 +13,7 @@ use super::journal::{Log, Resumed, task_line};
 use super::progress::Progress;
 use super::tasks_file::Tasks;
 use super::vote::{Plan, Settings, ask};
-use crate::llm::rules::Rule;
+use crate::llm::rules::{Rule, replay};
 use crate::threads::all_at_once;
 use crate::threads::lock;
 
@@ -194,6 +194,23 @@ pub struct Counts {
     pub silent: u64,
 }
 
+impl Counts {
+    /// One task, by the outcome accepted (`None`: rejected).
+    fn add(&mut self, accepted: Option<&Outcome>) {
+        match accepted {
+            Some(Outcome::Correct) => self.correct += 1,
+            Some(_) => self.silent += 1,
+            None => self.rejected += 1,
+        }
+    }
+
+    fn merge(&mut self, other: &Counts) {
+        self.correct += other.correct;
+        self.rejected += other.rejected;
+        self.silent += other.silent;
+    }
+}
+
 /// What `strategy` decides on one task's outcomes: the winning outcome, if
 /// `quorum` of the first `size` calls gave it.
 pub fn decide(task: &[Outcome], strategy: Quorum) -> Option<&Outcome> {
@@ -206,9 +223,24 @@ pub fn decide(task: &[Outcome], strategy: Quorum) -> Option<&Outcome> {
         .find(|o| votes(o) >= strategy.quorum)
 }
 
+/// The rules that decide early or call as needed, applied to the answers
+/// an evaluation recorded, in command order: no call is made for them.
+pub fn early_rules(n: usize) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    if n >= 3 {
+        rules.push(Rule::Cascade { voters: n, quorum: n / 2 + 1 });
+    }
+    if n >= 2 {
+        rules.push(Rule::AheadBy { lead: 1, max_calls: n });
+        rules.push(Rule::AheadBy { lead: 2, max_calls: n });
+    }
+    rules
+}
+
 /// Everything the report needs, summed task by task: each model's correct,
 /// wrong and abstained; each pair's both-wrong and same-wrong-answer; each
-/// strategy's counts. Sums, so the order the tasks end in changes nothing.
+/// strategy's counts, and each early rule's counts and calls. Sums, so the
+/// order the tasks end in changes nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tally {
     pub tasks: u64,
@@ -216,6 +248,8 @@ pub struct Tally {
     /// For each pair i < j, in order: both wrong, and of those the same.
     pub pairs: Vec<[u64; 2]>,
     pub strategies: Vec<Counts>,
+    /// For each of `early_rules`: its counts, and the calls it would make.
+    pub early: Vec<(Counts, u64)>,
 }
 
 impl Tally {
@@ -225,6 +259,7 @@ impl Tally {
             per_model: vec![[0; 3]; models],
             pairs: vec![[0; 2]; models * models.saturating_sub(1) / 2],
             strategies: vec![Counts::default(); strategies(models).len()],
+            early: vec![(Counts::default(), 0); early_rules(models).len()],
         }
     }
 
@@ -253,11 +288,16 @@ impl Tally {
         for (counts, (_, strategy)) in
             self.strategies.iter_mut().zip(strategies(task.len()))
         {
-            match decide(task, strategy) {
-                Some(Outcome::Correct) => counts.correct += 1,
-                Some(_) => counts.silent += 1,
-                None => counts.rejected += 1,
-            }
+            counts.add(decide(task, strategy));
+        }
+        for ((counts, calls), rule) in
+            self.early.iter_mut().zip(early_rules(task.len()))
+        {
+            let answers =
+                task.iter().map(|o| (*o != Outcome::Abstained).then_some(o));
+            let decided = replay(rule, answers);
+            counts.add(decided.answer);
+            *calls += decided.calls as u64;
         }
     }
 
@@ -274,9 +314,13 @@ impl Tally {
         }
         for (mine, theirs) in self.strategies.iter_mut().zip(&other.strategies)
         {
-            mine.correct += theirs.correct;
-            mine.rejected += theirs.rejected;
-            mine.silent += theirs.silent;
+            mine.merge(theirs);
+        }
+        for ((mine, calls), (theirs, more)) in
+            self.early.iter_mut().zip(&other.early)
+        {
+            mine.merge(theirs);
+            *calls += more;
         }
     }
 }

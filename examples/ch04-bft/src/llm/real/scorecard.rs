@@ -7,9 +7,11 @@ use std::io::{self, Write};
 
 use super::super::exact::{Rates, wilson_interval};
 use super::super::report::print_outcome_rows;
-use super::evaluate::{Tally, at_least, strategies};
+use super::evaluate::{Tally, at_least, early_rules, strategies};
 use super::vote::Settings;
 use crate::format::{decimal, percent};
+use crate::llm::rules::Rule;
+use crate::llm::rules_exact::{CallRates, rule_rates};
 
 /// Short names for the models: the last word of each command, without its
 /// folder and extension, when those are distinct and plain; M1, M2 ... when not.
@@ -78,6 +80,7 @@ pub fn report(
     print_pairs(out, &names, tally, &rates)?;
     writeln!(out)?;
     print_strategies(out, &names, tally, &rates)?;
+    print_early(out, tally, &rates)?;
     writeln!(out)?;
     let models: Vec<String> = names
         .iter()
@@ -184,6 +187,58 @@ fn print_strategies(
         "helps less than independence predicts.",
     ] {
         writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// The early rules on the recorded answers, taken in command order as if
+/// the calls had been made one after another: what each would have
+/// decided, and the calls it would have paid for, beside the prediction
+/// for independent models with the measured rates (K = 1).
+fn print_early(
+    out: &mut dyn Write,
+    tally: &Tally,
+    rates: &[(f64, f64)],
+) -> io::Result<()> {
+    let rules = early_rules(rates.len());
+    if rules.is_empty() {
+        return Ok(());
+    }
+    let tasks = tally.tasks as f64;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Deciding early from these answers, in command order (rest: rejected):"
+    )?;
+    writeln!(
+        out,
+        "   measured | predicted   correct          silent           calls a task"
+    )?;
+    for (rule, (counts, calls)) in rules.into_iter().zip(&tally.early) {
+        let n = rates.len();
+        let predicted = rule_rates(rule, 1, |i| {
+            let (correct, wrong) = rates[i % n];
+            CallRates { correct, wrong }
+        });
+        let name = match rule {
+            Rule::AheadBy { lead, .. } => format!("ahead by {lead}"),
+            rule => rule.name(),
+        };
+        let pair = |measured: f64, predicted: f64| {
+            format!(
+                "{:>6} | {:>6}",
+                percent(measured, 2),
+                percent(predicted, 2)
+            )
+        };
+        writeln!(
+            out,
+            "   {name:<19} {}  {}  {:.2} | {:.2}",
+            pair(counts.correct as f64 / tasks, predicted.correct),
+            pair(counts.silent as f64 / tasks, predicted.silent),
+            *calls as f64 / tasks,
+            predicted.calls
+        )?;
     }
     Ok(())
 }

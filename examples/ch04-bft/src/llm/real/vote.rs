@@ -701,4 +701,52 @@ mod tests {
         );
         assert_eq!(hopeless.final_decision(fixed(5, 3), 5), Decision::Rejected);
     }
+
+    #[test]
+    fn early_wait_all_and_cascade_decide_alike_on_random_tables() {
+        use crate::llm::rules::replay;
+        use crate::rng::{below, draw};
+        for table in 0..12_u64 {
+            // Five commands: an answer from 1 to 3 after a random short
+            // pause, or a failure.
+            let pick = |i: u64| below(draw(table, i), 4);
+            let commands: Vec<String> = (0..5)
+                .map(|i| match pick(i) {
+                    0 => "exit 1".to_string(),
+                    a => format!("sleep 0.0{}; echo {a}", pick(10 + i)),
+                })
+                .collect();
+            let refs: Vec<&str> = commands.iter().map(String::as_str).collect();
+            let s = settings(&refs, None);
+            let answer = |ballot: &Ballot| match ballot.decision {
+                Decision::Accepted(g) => Some(ballot.groups[g].key.clone()),
+                _ => None,
+            };
+            for quorum in 3..=5 {
+                let fixed = Rule::Fixed { voters: 5, quorum };
+                let all = answer(&vote(&s, fixed, true));
+                let expected = replay(
+                    fixed,
+                    (0..5).map(|i| {
+                        (pick(i) > 0).then(|| pick(i).to_string().into_bytes())
+                    }),
+                );
+                assert_eq!(
+                    all, expected.answer,
+                    "table {table}, quorum {quorum}: {commands:?}"
+                );
+                assert_eq!(
+                    answer(&vote(&s, fixed, false)),
+                    all,
+                    "early, table {table}"
+                );
+                let cascade = Rule::Cascade { voters: 5, quorum };
+                assert_eq!(
+                    answer(&vote(&s, cascade, false)),
+                    all,
+                    "cascade, table {table}"
+                );
+            }
+        }
+    }
 }

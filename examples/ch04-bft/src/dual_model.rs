@@ -381,12 +381,15 @@ fn print_rules_part(out: &mut dyn Write, config: &Config) -> io::Result<()> {
     }
     print_hard_alone(out, config)?;
     let tasks = config.tasks.min(RULES_MAX_TASKS);
-    writeln!(
-        out,
-        "Measured, {tasks} tasks, % [95% Wilson interval]; calls a task as needed:"
-    )?;
-    for (name, difficulty) in settings {
-        writeln!(out, "{}:", capitalized(name))?;
+    for (i, (name, difficulty)) in settings.into_iter().enumerate() {
+        if i == 0 {
+            writeln!(
+                out,
+                "Measured, {tasks} tasks, % [95% Wilson interval]; {name}:"
+            )?;
+        } else {
+            writeln!(out, "Measured, {name}:")?;
+        }
         let counts = simulate_rules(&config.models, difficulty, k, tasks, seed);
         print_rules_measured(out, &rows(), &counts)?;
     }
@@ -420,13 +423,6 @@ fn describe_setting(name: &str, difficulty: Difficulty) -> String {
             describe(difficulty)
         )
     }
-}
-
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
 }
 
 fn print_setup(out: &mut dyn Write, config: &Config) -> io::Result<()> {

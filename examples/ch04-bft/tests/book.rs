@@ -204,7 +204,9 @@ fn the_chapter_keeps_its_budgets() {
         listing_lines <= 300,
         "{listing_lines} listing lines, more than 300"
     );
-    assert!(output_lines <= 200, "{output_lines} output lines, more than 200");
+    // 200 before section 2.5 (the early rules) and the evaluation's table
+    // of them; 240 since.
+    assert!(output_lines <= 240, "{output_lines} output lines, more than 240");
     // Code typed into the chapter counts too: no line of a fenced block is
     // wider than the code box.
     for (page, text) in chapter_files() {

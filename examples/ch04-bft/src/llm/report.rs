@@ -252,15 +252,11 @@ pub fn print_rules_measured(
     Ok(())
 }
 
-/// What the rules are, and the header of the exact table.
+/// Who answers, and the header of the exact table.
 pub fn print_rules_header(out: &mut dyn Write, first: &str) -> io::Result<()> {
     writeln!(
         out,
-        "Cascade: Q of N calls, more only while they cannot decide. Ahead by k:"
-    )?;
-    writeln!(
-        out,
-        "until one answer leads by k (at most {AHEAD_MAX_CALLS} calls). 1 model: {first}, again."
+        "1 model: {first}, asked again and again; ahead by k rejects after {AHEAD_MAX_CALLS} calls."
     )?;
     writeln!(
         out,

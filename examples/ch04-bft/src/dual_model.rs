@@ -17,28 +17,21 @@
 //! `cargo run --release --bin dual_model -- --help`.
 
 use std::io::{self, Write};
-use std::path::Path;
 use std::process::ExitCode;
 use std::thread;
 
 use ch04_bft::cli::{Flag, Flags, heading, rate, run_cli};
 use ch04_bft::format::percent;
 use ch04_bft::llm::bench::bench;
-use ch04_bft::llm::chart::scaling_svg;
+use ch04_bft::llm::chart::{scaling_svg, write_svg};
 use ch04_bft::llm::engine::simulate_parallel;
 use ch04_bft::llm::exact::exact_rates_mixed;
 use ch04_bft::llm::model::{Difficulty, ModelSpec, Task};
 #[cfg(unix)]
 use ch04_bft::llm::real::cross_check;
 use ch04_bft::llm::report::{
-    print_delivered, print_outcomes, print_rules_exact, print_rules_header,
-    print_rules_measured, print_scaling, print_silent_errors, print_tests,
-    print_worked_example,
-};
-use ch04_bft::llm::rules::Rule;
-use ch04_bft::llm::rules_exact::{CallRates, rule_rates};
-use ch04_bft::llm::rules_sim::{
-    AHEAD_MAX_CALLS, RULES_MAX_TASKS, exact_rules, rows, simulate_rules,
+    print_delivered, print_outcomes, print_rules_section, print_scaling,
+    print_silent_errors, print_tests, print_worked_example,
 };
 use ch04_bft::llm::scaling::{describe, scaling_curves};
 use ch04_bft::llm::simulate::Run;
@@ -260,18 +253,6 @@ fn configure(flags: &Flags) -> Result<Config, String> {
     })
 }
 
-fn write_svg(dir: &str, svg: &str) -> io::Result<()> {
-    let path = Path::new(dir).join("majority-scaling.svg");
-    std::fs::create_dir_all(dir)
-        .and_then(|()| std::fs::write(&path, svg))
-        .map_err(|error| {
-            io::Error::new(
-                error.kind(),
-                format!("--svg: cannot write {}: {error}", path.display()),
-            )
-        })
-}
-
 fn run(config: &Config, out: &mut dyn Write) -> io::Result<ExitCode> {
     if let Some(tasks) = config.bench_tasks {
         let run = config.run(Difficulty::INDEPENDENT);
@@ -349,7 +330,14 @@ fn run(config: &Config, out: &mut dyn Write) -> io::Result<ExitCode> {
     heading(out, "2.4 The cost of a delivered answer")?;
     print_delivered(out, &exact)?;
     writeln!(out)?;
-    print_rules_part(out, config)?;
+    print_rules_section(
+        out,
+        &config.models,
+        config.correlated,
+        config.wrong_variants,
+        config.tasks,
+        config.seed,
+    )?;
     writeln!(out)?;
     heading(out, "2.6 Majority votes over more models")?;
     print_scaling(out, first_error, &curves)?;
@@ -363,67 +351,6 @@ fn main() -> ExitCode {
 // ============================================================================
 // Printing
 // ============================================================================
-
-/// Section 2.5: the fixed vote, the cascade and ahead-by-k, exact and
-/// simulated, with independent errors and with hard tasks.
-fn print_rules_part(out: &mut dyn Write, config: &Config) -> io::Result<()> {
-    heading(out, "2.5 Decide as soon as the answer is known")?;
-    print_rules_header(out, &config.models[0].name)?;
-    let (k, seed) = (config.wrong_variants, config.seed);
-    let settings = [
-        ("independent errors", Difficulty::INDEPENDENT),
-        ("with hard tasks", config.correlated),
-    ];
-    for (name, difficulty) in settings {
-        writeln!(out, "Exact, {}:", describe_setting(name, difficulty))?;
-        let exact = exact_rules(&config.models, difficulty, k);
-        print_rules_exact(out, &rows(), &exact)?;
-    }
-    print_hard_alone(out, config)?;
-    let tasks = config.tasks.min(RULES_MAX_TASKS);
-    for (i, (name, difficulty)) in settings.into_iter().enumerate() {
-        if i == 0 {
-            writeln!(
-                out,
-                "Measured, {tasks} tasks, % [95% Wilson interval]; {name}:"
-            )?;
-        } else {
-            writeln!(out, "Measured, {name}:")?;
-        }
-        let counts = simulate_rules(&config.models, difficulty, k, tasks, seed);
-        print_rules_measured(out, &rows(), &counts)?;
-    }
-    Ok(())
-}
-
-/// On the hard tasks alone, where a sample is wrong more often than right:
-/// more samples make the wrong answer more certain, not less.
-fn print_hard_alone(out: &mut dyn Write, config: &Config) -> io::Result<()> {
-    let q = config.correlated.hard_error;
-    let k = config.wrong_variants;
-    let one = CallRates::erring(q);
-    let silent = |rule| percent(rule_rates(rule, k, |_| one).silent, 1);
-    let ahead = |lead| Rule::AheadBy { lead, max_calls: AHEAD_MAX_CALLS };
-    writeln!(
-        out,
-        "Hard tasks alone, silent: 1 call {}, 3 of 5 {}, ahead by 2 {}, 3 {}",
-        silent(Rule::Fixed { voters: 1, quorum: 1 }),
-        silent(Rule::Fixed { voters: 5, quorum: 3 }),
-        silent(ahead(2)),
-        silent(ahead(3)),
-    )
-}
-
-fn describe_setting(name: &str, difficulty: Difficulty) -> String {
-    if difficulty.hard_fraction == 0.0 {
-        name.to_string()
-    } else {
-        format!(
-            "{}, samples sharing the task's difficulty",
-            describe(difficulty)
-        )
-    }
-}
 
 fn print_setup(out: &mut dyn Write, config: &Config) -> io::Result<()> {
     writeln!(

@@ -3,5 +3,8 @@
 
 pub mod om_search;
 pub mod oral_messages;
+pub mod pbft;
+pub mod pbft_search;
+pub mod pbft_sim;
 pub mod quorum;
 pub mod vote;

@@ -1,5 +1,8 @@
 //! The scaling chart as an SVG document, written with the standard library.
 
+use std::io;
+use std::path::Path;
+
 use super::scaling::{Curve, ODD_N, SCALING_TASKS};
 use crate::format::percent;
 
@@ -168,6 +171,20 @@ fn legend(frame: &Frame, e: f64, curves: &[Curve]) -> Vec<String> {
         svg.push(format!(r#"<text x="580" y="{y}">{note}</text>"#));
     }
     svg
+}
+
+/// Writes the chart as DIR/majority-scaling.svg, creating DIR if needed; the
+/// error names the flag and the file.
+pub fn write_svg(dir: &str, svg: &str) -> io::Result<()> {
+    let path = Path::new(dir).join("majority-scaling.svg");
+    std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(&path, svg))
+        .map_err(|error| {
+            io::Error::new(
+                error.kind(),
+                format!("--svg: cannot write {}: {error}", path.display()),
+            )
+        })
 }
 
 #[cfg(test)]

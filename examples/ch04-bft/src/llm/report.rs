@@ -4,11 +4,17 @@
 use std::io::{self, Write};
 
 use super::exact::{Rates, delivered, wilson_interval};
+use super::model::{Difficulty, ModelSpec};
 use super::rules::Rule;
-use super::rules_exact::RuleRates;
-use super::rules_sim::{AHEAD_MAX_CALLS, Callers, RuleCounts, RuleRow};
+use super::rules_exact::{CallRates, RuleRates, rule_rates};
+use super::rules_sim::{
+    AHEAD_MAX_CALLS, Callers, RULES_MAX_TASKS, RuleCounts, RuleRow,
+    exact_rules, rows, simulate_rules,
+};
+use super::scaling::describe;
 use super::scaling::{Curve, ODD_N, SCALING_TASKS};
 use super::strategy::{Strategy, Tally};
+use crate::cli::heading;
 use crate::format::{amount, compared, decimal, percent};
 
 /// Tests 1 to 3: one model, two that must agree, a majority of three; the
@@ -262,6 +268,71 @@ pub fn print_rules_header(out: &mut dyn Write, first: &str) -> io::Result<()> {
         out,
         "   rule                correct rejected  silent  calls: all/needed  per answer"
     )
+}
+
+/// Section 2.5: the fixed vote, the cascade and ahead-by-k, exact and
+/// simulated, with independent errors and with hard tasks.
+pub fn print_rules_section(
+    out: &mut dyn Write,
+    models: &[ModelSpec],
+    correlated: Difficulty,
+    k: usize,
+    tasks: u64,
+    seed: u64,
+) -> io::Result<()> {
+    heading(out, "2.5 Decide as soon as the answer is known")?;
+    print_rules_header(out, &models[0].name)?;
+    let settings = [
+        ("independent errors", Difficulty::INDEPENDENT),
+        ("with hard tasks", correlated),
+    ];
+    for (name, difficulty) in settings {
+        writeln!(out, "Exact, {}:", describe_setting(name, difficulty))?;
+        let exact = exact_rules(models, difficulty, k);
+        print_rules_exact(out, &rows(), &exact)?;
+    }
+    print_hard_alone(out, correlated.hard_error, k)?;
+    let tasks = tasks.min(RULES_MAX_TASKS);
+    for (i, (name, difficulty)) in settings.into_iter().enumerate() {
+        if i == 0 {
+            writeln!(
+                out,
+                "Measured, {tasks} tasks, % [95% Wilson interval]; {name}:"
+            )?;
+        } else {
+            writeln!(out, "Measured, {name}:")?;
+        }
+        let counts = simulate_rules(models, difficulty, k, tasks, seed);
+        print_rules_measured(out, &rows(), &counts)?;
+    }
+    Ok(())
+}
+
+/// On the hard tasks alone, where a sample is wrong more often than right:
+/// more samples make the wrong answer more certain, not less.
+fn print_hard_alone(out: &mut dyn Write, q: f64, k: usize) -> io::Result<()> {
+    let one = CallRates::erring(q);
+    let silent = |rule| percent(rule_rates(rule, k, |_| one).silent, 1);
+    let ahead = |lead| Rule::AheadBy { lead, max_calls: AHEAD_MAX_CALLS };
+    writeln!(
+        out,
+        "Hard tasks alone, silent: 1 call {}, 3 of 5 {}, ahead by 2 {}, 3 {}",
+        silent(Rule::Fixed { voters: 1, quorum: 1 }),
+        silent(Rule::Fixed { voters: 5, quorum: 3 }),
+        silent(ahead(2)),
+        silent(ahead(3)),
+    )
+}
+
+fn describe_setting(name: &str, difficulty: Difficulty) -> String {
+    if difficulty.hard_fraction == 0.0 {
+        name.to_string()
+    } else {
+        format!(
+            "{}, samples sharing the task's difficulty",
+            describe(difficulty)
+        )
+    }
 }
 
 /// `value` with two decimals.

@@ -13,153 +13,25 @@
 //! at once) report to it on a channel, and it blocks on that channel until
 //! its deadline.
 
-use std::fs::{self, DirBuilder};
+use std::fs;
 use std::io::{self, Read, Write};
-use std::os::unix::fs::DirBuilderExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
+
+pub use super::scratch::ScratchDir;
+pub use super::status::{Call, Limits, STDERR_TAIL, Status, last_line};
+pub use super::stop::Stop;
 
 use super::gate::Gate;
 use super::helpers::Helpers;
 use super::reaper::Reaper;
 use crate::threads::lock;
-
-/// How a call ended. Only `Answered` gives a vote; `NotRun` is the machine's
-/// failure and counts for nothing at all; the others abstain.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Status {
-    Answered,
-    TimedOut,
-    /// Exited with a code other than 0 (`None`: ended by a signal).
-    Failed(Option<i32>),
-    OverLimit,
-    /// `--check` rejected its answer.
-    FailedCheck,
-    /// The machine could not run it (open files, processes, memory).
-    NotRun(String),
-    /// The vote was decided while it ran: its group was stopped.
-    Stopped,
-    /// The vote was decided before it started: it never ran.
-    Unneeded,
-}
-
-impl Status {
-    pub fn describe(&self) -> String {
-        match self {
-            Status::Answered => "answered".to_string(),
-            Status::TimedOut => "timed out".to_string(),
-            Status::Failed(Some(code)) => format!("exit status {code}"),
-            Status::Failed(None) => "ended by a signal".to_string(),
-            Status::OverLimit => "over the output limit".to_string(),
-            Status::FailedCheck => "failed the check".to_string(),
-            Status::NotRun(why) => format!("not run: {why}"),
-            Status::Stopped => "stopped: decided".to_string(),
-            Status::Unneeded => "not started: decided".to_string(),
-        }
-    }
-
-    /// The status `describe` names, read back from a log.
-    pub fn parse(text: &str) -> Option<Status> {
-        Some(match text {
-            "answered" => Status::Answered,
-            "timed out" => Status::TimedOut,
-            "ended by a signal" => Status::Failed(None),
-            "over the output limit" => Status::OverLimit,
-            "failed the check" => Status::FailedCheck,
-            "stopped: decided" => Status::Stopped,
-            _ => {
-                let code = text.strip_prefix("exit status ")?;
-                Status::Failed(Some(code.parse().ok()?))
-            }
-        })
-    }
-}
-
-/// What one call did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Call {
-    pub status: Status,
-    /// Exit code of `sh`, when it exited.
-    pub exit_code: Option<i32>,
-    /// Its standard output, as printed (empty when over the limit).
-    pub output: Vec<u8>,
-    /// The last `STDERR_TAIL` bytes of its standard error.
-    pub stderr: Vec<u8>,
-    pub duration: Duration,
-}
-
-impl Call {
-    fn without_run(status: Status) -> Call {
-        Call {
-            status,
-            exit_code: None,
-            output: Vec::new(),
-            stderr: Vec::new(),
-            duration: Duration::ZERO,
-        }
-    }
-
-    /// A call the vote no longer needed when its turn came.
-    pub fn unneeded() -> Call {
-        Call::without_run(Status::Unneeded)
-    }
-
-    fn not_run(why: &io::Error) -> Call {
-        Call::without_run(Status::NotRun(why.to_string()))
-    }
-}
-
-/// Lets another thread stop a call: one that has not started yet then
-/// never starts, and a running one has its process group stopped.
-#[derive(Debug, Clone, Default)]
-pub struct Stop {
-    inner: Arc<StopInner>,
-}
-
-#[derive(Debug, Default)]
-struct StopInner {
-    stopped: AtomicBool,
-    /// The running attempt's channel, to wake its wait.
-    wake: Mutex<Option<Sender<Event>>>,
-}
-
-impl Stop {
-    pub fn stop(&self) {
-        self.inner.stopped.store(true, Ordering::SeqCst);
-        if let Some(wake) = lock(&self.inner.wake).as_ref() {
-            let _ = wake.send(Event::Stop);
-        }
-    }
-
-    fn is_stopped(&self) -> bool {
-        self.inner.stopped.load(Ordering::SeqCst)
-    }
-
-    /// Called when an attempt's command has started: from now on `stop`
-    /// wakes it. If `stop` came first, the attempt stops at once.
-    fn running(&self, events: &Sender<Event>) {
-        *lock(&self.inner.wake) = Some(events.clone());
-        if self.is_stopped() {
-            let _ = events.send(Event::Stop);
-        }
-    }
-}
-
-/// How much of a command's stderr is kept: its end, where the reason is.
-pub const STDERR_TAIL: usize = 4096;
-
-/// The bounds every call runs within.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    pub timeout: Duration,
-    pub max_output: usize,
-}
 
 /// How long to keep reading after the command exited and its group was
 /// stopped, counted from the last output: only a process that left the
@@ -180,7 +52,7 @@ const LONE_TRIES: u32 = 5;
 
 /// What a call's helper threads report, or a `Stop` asks.
 #[derive(Debug)]
-enum Event {
+pub(super) enum Event {
     Output(Vec<u8>),
     OutputEnd,
     Exited(Option<i32>),
@@ -490,49 +362,6 @@ fn keep_tail(source: &mut impl Read, tail: &Mutex<Vec<u8>>) {
             Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
             Err(_) => return,
         }
-    }
-}
-
-/// The last line of `stderr` with something on it, escaped to one line.
-pub fn last_line(stderr: &[u8]) -> Option<String> {
-    let text = String::from_utf8_lossy(stderr);
-    let line = text.lines().rev().map(str::trim).find(|l| !l.is_empty())?;
-    Some(crate::cli::one_line(line))
-}
-
-/// A fresh folder that only this user can enter, removed with everything in
-/// it when dropped, or by the reaper when the run is killed.
-#[derive(Debug)]
-pub struct ScratchDir {
-    path: PathBuf,
-}
-
-impl ScratchDir {
-    pub fn new() -> io::Result<ScratchDir> {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.subsec_nanos());
-        for attempt in 0..100 {
-            let name =
-                format!("dual_model-{}-{nanos}-{attempt}", std::process::id());
-            let path = std::env::temp_dir().join(name);
-            match DirBuilder::new().mode(0o700).create(&path) {
-                Ok(()) => return Ok(ScratchDir { path }),
-                Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {}
-                Err(error) => return Err(error),
-            }
-        }
-        Err(io::Error::new(io::ErrorKind::AlreadyExists, "no fresh name"))
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
-impl Drop for ScratchDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.path);
     }
 }
 

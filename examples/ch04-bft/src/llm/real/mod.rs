@@ -11,6 +11,7 @@
 //! `--resume`, with `json`.
 
 pub mod answers;
+pub mod ballot;
 pub mod call;
 pub mod cross_check;
 pub mod evaluate;
@@ -20,6 +21,10 @@ pub mod journal;
 pub mod json;
 pub mod progress;
 pub mod reaper;
+pub mod run;
 pub mod scorecard;
+pub mod scratch;
+pub mod status;
+pub mod stop;
 pub mod tasks_file;
 pub mod vote;

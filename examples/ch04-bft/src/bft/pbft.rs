@@ -1,0 +1,468 @@
+//! PBFT (Castro and Liskov, OSDI 1999) for one client request and one
+//! sequence number: an honest replica's handlers, nothing else. The network,
+//! the timers and the Byzantine replicas are in `pbft_search`.
+//!
+//! Replicas are numbered 0 to n - 1; the primary of view v is v mod n. Two
+//! requests, `a` and `b`, could get sequence number 1: the primary's job is
+//! to order them, and a faulty primary may tell different replicas
+//! different things. Messages are authenticated (PBFT uses MACs or
+//! signatures): a replica cannot send in another's name, and the network
+//! may delay and reorder messages but not forge them.
+//!
+//! - Normal case: the primary sends PRE-PREPARE(v, x). A backup that accepts
+//!   it (right view, no other value accepted in this view) sends PREPARE to
+//!   all. A replica is *prepared* with the pre-prepare and `prepares` (2f)
+//!   matching PREPAREs from backups, its own included; it then sends COMMIT.
+//!   It *commits* x with `quorum` (2f + 1) matching COMMITs.
+//! - View change: a replica whose timer runs out before it commits sends
+//!   VIEW-CHANGE(v + 1) carrying its prepared certificate, if any. So does
+//!   any replica that sees f + 1 VIEW-CHANGEs for a later view. The new
+//!   primary, with `quorum` of them, sends NEW-VIEW: those VIEW-CHANGEs and a
+//!   PRE-PREPARE of the value of the highest-view certificate (or of `a` when
+//!   there is none). Replicas check NEW-VIEW against the certificates it
+//!   carries before they accept it.
+//! - A replica that missed the prepare phase commits x when it sees
+//!   `quorum` matching COMMITs anyway. PBFT's replicas catch up through
+//!   checkpoints and state transfer; a quorum of commits is the same proof
+//!   (at least f + 1 honest replicas prepared x), so it keeps the
+//!   simulation short without changing what is safe.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+pub type Id = usize;
+pub type View = u32;
+
+/// The request that gets sequence number 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Value {
+    A,
+    B,
+}
+
+/// A prepared certificate: the pre-prepare and 2f prepares for this value
+/// in this view (signed messages in PBFT; authenticated ones here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Certificate {
+    pub view: View,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    PrePrepare {
+        view: View,
+        value: Value,
+    },
+    Prepare {
+        view: View,
+        value: Value,
+    },
+    Commit {
+        view: View,
+        value: Value,
+    },
+    ViewChange {
+        view: View,
+        prepared: Option<Certificate>,
+    },
+    /// The VIEW-CHANGEs it rests on (sender and certificate), and the value
+    /// it pre-prepares.
+    NewView {
+        view: View,
+        proof: Vec<(Id, Option<Certificate>)>,
+        value: Value,
+    },
+}
+
+/// The replicas and the sizes of their quorums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    pub n: usize,
+    /// COMMITs to commit, and VIEW-CHANGEs for a NEW-VIEW: 2f + 1.
+    pub quorum: usize,
+    /// PREPAREs to be prepared: 2f.
+    pub prepares: usize,
+}
+
+impl Config {
+    /// PBFT's sizes: n = 3f + 1, quorums of 2f + 1.
+    pub fn pbft(f: usize) -> Config {
+        Config { n: 3 * f + 1, quorum: 2 * f + 1, prepares: 2 * f }
+    }
+
+    /// The faults the quorums are sized for: f = n - quorum.
+    pub fn f(&self) -> usize {
+        self.n - self.quorum
+    }
+
+    pub fn primary(&self, view: View) -> Id {
+        view as usize % self.n
+    }
+}
+
+/// What a handler does: messages to send, and what happened, for a trace.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Out {
+    /// (recipient, message); `None` sends to every replica, itself too.
+    pub sends: Vec<(Option<Id>, Message)>,
+    pub notes: Vec<Note>,
+    /// Start the timer of this view.
+    pub timer: Option<View>,
+}
+
+/// A step worth showing in a trace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    Accepted(View, Value),
+    Prepared(View, Value),
+    Committed(Value),
+    TimedOut(View),
+    EnteredView(View),
+}
+
+/// One honest replica's state for sequence number 1.
+#[derive(Debug, Clone, Default)]
+pub struct Replica {
+    pub id: Id,
+    pub view: View,
+    /// Waiting for the NEW-VIEW of `view`.
+    pub changing: bool,
+    accepted: BTreeMap<View, Value>,
+    prepares: BTreeMap<(View, Value), BTreeSet<Id>>,
+    commits: BTreeMap<(View, Value), BTreeSet<Id>>,
+    pub prepared: Option<Certificate>,
+    sent_commit: BTreeSet<View>,
+    pub committed: Option<Value>,
+    pub view_changes: BTreeMap<View, BTreeMap<Id, Option<Certificate>>>,
+    sent_new_view: BTreeSet<View>,
+}
+
+// ANCHOR: normal_case
+impl Replica {
+    /// Time 0: the primary of view 0 proposes `a`; every timer starts.
+    pub fn start(&mut self, config: &Config, out: &mut Out) {
+        if config.primary(0) == self.id {
+            self.accepted.insert(0, Value::A);
+            let pre_prepare = Message::PrePrepare { view: 0, value: Value::A };
+            out.sends.push((None, pre_prepare));
+        }
+        out.timer = Some(0);
+    }
+
+    fn on_pre_prepare(
+        &mut self,
+        c: &Config,
+        from: Id,
+        view: View,
+        value: Value,
+        out: &mut Out,
+    ) {
+        let fresh = !self.accepted.contains_key(&view);
+        if from != c.primary(view)
+            || view != self.view
+            || self.changing
+            || !fresh
+        {
+            return;
+        }
+        self.accept(c, view, value, out);
+    }
+
+    /// A backup takes the primary's value for `view`, and says so to all.
+    fn accept(&mut self, c: &Config, view: View, value: Value, out: &mut Out) {
+        self.accepted.insert(view, value);
+        out.notes.push(Note::Accepted(view, value));
+        if self.id != c.primary(view) {
+            out.sends.push((None, Message::Prepare { view, value }));
+        }
+        self.check_prepared(c, view, value, out);
+    }
+
+    fn on_prepare(
+        &mut self,
+        c: &Config,
+        from: Id,
+        view: View,
+        value: Value,
+        out: &mut Out,
+    ) {
+        if from != c.primary(view) {
+            self.prepares.entry((view, value)).or_default().insert(from);
+            self.check_prepared(c, view, value, out);
+        }
+    }
+
+    fn check_prepared(
+        &mut self,
+        c: &Config,
+        view: View,
+        value: Value,
+        out: &mut Out,
+    ) {
+        let votes = self.prepares.get(&(view, value)).map_or(0, BTreeSet::len);
+        let matches = self.accepted.get(&view) == Some(&value);
+        if matches && votes >= c.prepares && self.sent_commit.insert(view) {
+            self.prepared = Some(Certificate { view, value });
+            out.notes.push(Note::Prepared(view, value));
+            out.sends.push((None, Message::Commit { view, value }));
+        }
+    }
+
+    fn on_commit(
+        &mut self,
+        c: &Config,
+        from: Id,
+        view: View,
+        value: Value,
+        out: &mut Out,
+    ) {
+        let senders = self.commits.entry((view, value)).or_default();
+        senders.insert(from);
+        if senders.len() >= c.quorum && self.committed.is_none() {
+            self.committed = Some(value);
+            out.notes.push(Note::Committed(value));
+        }
+    }
+}
+// ANCHOR_END: normal_case
+
+// ANCHOR: view_change
+impl Replica {
+    /// The timer of `view` ran out: if still waiting there, move on.
+    pub fn timeout(&mut self, c: &Config, view: View, out: &mut Out) {
+        if self.committed.is_none() && view == self.view {
+            out.notes.push(Note::TimedOut(view));
+            self.send_view_change(view + 1, out);
+            self.check_new_view(c, view + 1, out);
+        }
+    }
+
+    fn send_view_change(&mut self, view: View, out: &mut Out) {
+        (self.view, self.changing) = (view, true);
+        let prepared = self.prepared;
+        out.sends.push((None, Message::ViewChange { view, prepared }));
+        out.timer = Some(view);
+    }
+
+    fn on_view_change(
+        &mut self,
+        c: &Config,
+        from: Id,
+        view: View,
+        cert: Option<Certificate>,
+        out: &mut Out,
+    ) {
+        self.view_changes.entry(view).or_default().insert(from, cert);
+        // f + 1 replicas want a later view: at least one honest one does.
+        let later: BTreeSet<(View, Id)> = self
+            .view_changes
+            .range(self.view + 1..)
+            .flat_map(|(&v, senders)| senders.keys().map(move |&id| (v, id)))
+            .collect();
+        let asking: BTreeSet<Id> = later.iter().map(|&(_, id)| id).collect();
+        if asking.len() > c.f() {
+            let lowest = later.iter().map(|&(v, _)| v).min().unwrap_or(view);
+            self.send_view_change(lowest, out);
+        }
+        self.check_new_view(c, view, out);
+    }
+
+    /// The new primary, with a quorum of VIEW-CHANGEs, starts the view.
+    fn check_new_view(&mut self, c: &Config, view: View, out: &mut Out) {
+        let Some(senders) = self.view_changes.get(&view) else { return };
+        let ready = c.primary(view) == self.id
+            && view == self.view
+            && senders.len() >= c.quorum;
+        if ready && self.sent_new_view.insert(view) {
+            let proof: Vec<_> = senders
+                .iter()
+                .take(c.quorum)
+                .map(|(&id, &p)| (id, p))
+                .collect();
+            let value = reproposed(&proof).unwrap_or(Value::A);
+            out.sends.push((None, Message::NewView { view, proof, value }));
+        }
+    }
+
+    fn on_new_view(
+        &mut self,
+        c: &Config,
+        from: Id,
+        view: View,
+        proof: &[(Id, Option<Certificate>)],
+        value: Value,
+        out: &mut Out,
+    ) {
+        let later = view > self.view || (view == self.view && self.changing);
+        let senders: BTreeSet<Id> = proof.iter().map(|&(id, _)| id).collect();
+        let sound = senders.len() >= c.quorum
+            && reproposed(proof).is_none_or(|v| v == value);
+        if from == c.primary(view) && later && sound {
+            (self.view, self.changing) = (view, false);
+            out.notes.push(Note::EnteredView(view));
+            out.timer = Some(view);
+            self.accept(c, view, value, out);
+        }
+    }
+}
+// ANCHOR_END: view_change
+
+/// The value a NEW-VIEW must carry: that of the highest-view certificate
+/// among its VIEW-CHANGEs; `None` when none has one (any value will do).
+pub fn reproposed(proof: &[(Id, Option<Certificate>)]) -> Option<Value> {
+    proof
+        .iter()
+        .filter_map(|&(_, cert)| cert)
+        .max_by_key(|cert| cert.view)
+        .map(|cert| cert.value)
+}
+
+impl Replica {
+    pub fn new(id: Id) -> Replica {
+        Replica { id, ..Replica::default() }
+    }
+
+    /// Handles one message from `from`.
+    pub fn receive(
+        &mut self,
+        c: &Config,
+        from: Id,
+        message: &Message,
+        out: &mut Out,
+    ) {
+        match message {
+            Message::PrePrepare { view, value } => {
+                self.on_pre_prepare(c, from, *view, *value, out);
+            }
+            Message::Prepare { view, value } => {
+                self.on_prepare(c, from, *view, *value, out);
+            }
+            Message::Commit { view, value } => {
+                self.on_commit(c, from, *view, *value, out);
+            }
+            Message::ViewChange { view, prepared } => {
+                self.on_view_change(c, from, *view, *prepared, out);
+            }
+            Message::NewView { view, proof, value } => {
+                self.on_new_view(c, from, *view, proof, *value, out);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cert(view: View, value: Value) -> Certificate {
+        Certificate { view, value }
+    }
+
+    #[test]
+    fn a_new_view_reproposes_the_highest_certificate() {
+        assert_eq!(reproposed(&[(0, None), (1, None), (2, None)]), None);
+        assert_eq!(
+            reproposed(&[(0, Some(cert(0, Value::B))), (1, None)]),
+            Some(Value::B)
+        );
+        let proof = [
+            (0, Some(cert(0, Value::B))),
+            (1, Some(cert(2, Value::A))),
+            (3, Some(cert(1, Value::B))),
+        ];
+        assert_eq!(reproposed(&proof), Some(Value::A));
+    }
+
+    #[test]
+    fn a_backup_prepares_with_2f_prepares_and_commits_with_2f_plus_1_commits() {
+        let c = Config::pbft(1);
+        let mut r = Replica::new(1);
+        let mut out = Out::default();
+        r.receive(
+            &c,
+            0,
+            &Message::PrePrepare { view: 0, value: Value::A },
+            &mut out,
+        );
+        assert_eq!(
+            out.sends,
+            [(None, Message::Prepare { view: 0, value: Value::A })]
+        );
+        // Its own prepare and one more: 2f = 2.
+        r.receive(
+            &c,
+            1,
+            &Message::Prepare { view: 0, value: Value::A },
+            &mut out,
+        );
+        assert!(r.prepared.is_none());
+        r.receive(
+            &c,
+            0,
+            &Message::Prepare { view: 0, value: Value::A },
+            &mut out,
+        );
+        assert!(r.prepared.is_none(), "the primary's prepare does not count");
+        r.receive(
+            &c,
+            2,
+            &Message::Prepare { view: 0, value: Value::A },
+            &mut out,
+        );
+        assert_eq!(r.prepared, Some(cert(0, Value::A)));
+        // A second pre-prepare in the same view is refused.
+        let mut other = Out::default();
+        r.receive(
+            &c,
+            0,
+            &Message::PrePrepare { view: 0, value: Value::B },
+            &mut other,
+        );
+        assert!(other.sends.is_empty());
+        for from in [1, 2] {
+            r.receive(
+                &c,
+                from,
+                &Message::Commit { view: 0, value: Value::A },
+                &mut out,
+            );
+        }
+        assert_eq!(r.committed, None);
+        r.receive(
+            &c,
+            3,
+            &Message::Commit { view: 0, value: Value::A },
+            &mut out,
+        );
+        assert_eq!(r.committed, Some(Value::A));
+    }
+
+    #[test]
+    fn a_new_view_that_drops_a_certificate_is_refused() {
+        let c = Config::pbft(1);
+        let mut r = Replica::new(2);
+        let mut out = Out::default();
+        r.timeout(&c, 0, &mut out);
+        assert_eq!((r.view, r.changing), (1, true));
+        // The primary of view 1 claims no certificate, but one VIEW-CHANGE
+        // it carries holds one for `a`: its `b` is refused.
+        let proof = vec![(0, Some(cert(0, Value::A))), (1, None), (3, None)];
+        let bad =
+            Message::NewView { view: 1, proof: proof.clone(), value: Value::B };
+        r.receive(&c, 1, &bad, &mut out);
+        assert!(r.changing);
+        let good = Message::NewView { view: 1, proof, value: Value::A };
+        r.receive(&c, 1, &good, &mut out);
+        assert!(!r.changing);
+        // And a NEW-VIEW with too few VIEW-CHANGEs is refused too.
+        let mut r = Replica::new(2);
+        r.timeout(&c, 0, &mut out);
+        let thin = Message::NewView {
+            view: 1,
+            proof: vec![(0, None), (1, None)],
+            value: Value::B,
+        };
+        r.receive(&c, 1, &thin, &mut out);
+        assert!(r.changing);
+    }
+}

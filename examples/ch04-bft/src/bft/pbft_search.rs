@@ -1,0 +1,281 @@
+//! A search over many seeded runs of PBFT (`pbft_sim`) for two honest
+//! replicas that commit different values (safety), or a run in which some
+//! honest replica never commits (liveness), with the network fair and the
+//! timers long enough.
+
+use std::collections::BTreeSet;
+
+use super::pbft::{Config, Id, Message, Replica, Value, View, reproposed};
+use super::pbft_sim::run;
+use crate::rng::SplitMix64;
+
+/// A message and its recipient (`None`: every replica).
+type Send = (Option<Id>, Message);
+
+/// What a Byzantine replica does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// Sends nothing at all.
+    Silent,
+    /// As a primary, pre-prepares `a` for some backups and `b` for the
+    /// others; as a backup, prepares and commits everything it sees.
+    Equivocate,
+    /// Prepares and commits every value it sees, for everyone.
+    EchoAll,
+    /// Honest, except that its VIEW-CHANGE hides its certificate, and as a
+    /// new primary it picks the VIEW-CHANGEs without certificates and
+    /// proposes `b`.
+    HideCertificate,
+}
+
+impl Strategy {
+    pub const ALL: [Strategy; 4] = [
+        Strategy::Silent,
+        Strategy::Equivocate,
+        Strategy::EchoAll,
+        Strategy::HideCertificate,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Strategy::Silent => "silent",
+            Strategy::Equivocate => "equivocating",
+            Strategy::EchoAll => "echoing everything",
+            Strategy::HideCertificate => "hiding its certificate",
+        }
+    }
+}
+
+// ANCHOR: adversary
+/// What a Byzantine replica sends instead of what its honest self, the
+/// `replica` underneath, would send.
+pub fn bend(
+    config: &Config,
+    replica: &Replica,
+    strategy: Strategy,
+    rng: &mut SplitMix64,
+    sends: Vec<Send>,
+) -> Vec<Send> {
+    let from = replica.id;
+    let backups: Vec<Id> = (0..config.n).filter(|&r| r != from).collect();
+    let mut coin = || if rng.next_u64() % 2 == 0 { Value::A } else { Value::B };
+    let mut bent = Vec::new();
+    for (to, message) in sends {
+        match (strategy, message) {
+            // Silent sends nothing; an echoing replica's `echo` sends
+            // prepares and commits, for every value it sees.
+            (Strategy::Silent, _)
+            | (
+                Strategy::Equivocate | Strategy::EchoAll,
+                Message::Prepare { .. } | Message::Commit { .. },
+            ) => {}
+            // Each backup gets `a` or `b`, drawn from the seed.
+            (Strategy::Equivocate, Message::PrePrepare { view, .. }) => {
+                for &backup in &backups {
+                    let value = coin();
+                    bent.push((
+                        Some(backup),
+                        Message::PrePrepare { view, value },
+                    ));
+                }
+            }
+            (Strategy::Equivocate, Message::NewView { view, proof, .. }) => {
+                for &backup in &backups {
+                    let (proof, value) = (proof.clone(), coin());
+                    bent.push((
+                        Some(backup),
+                        Message::NewView { view, proof, value },
+                    ));
+                }
+            }
+            (Strategy::HideCertificate, Message::ViewChange { view, .. }) => {
+                bent.push((to, Message::ViewChange { view, prepared: None }));
+            }
+            // As new primary: the quorum of VIEW-CHANGEs with the fewest
+            // certificates, and `b` if none is left.
+            (Strategy::HideCertificate, Message::NewView { view, .. }) => {
+                let received = replica.view_changes.get(&view);
+                let mut proof: Vec<_> = received
+                    .map(|s| s.iter().map(|(&id, &c)| (id, c)).collect())
+                    .unwrap_or_default();
+                proof.sort_by_key(|&(id, cert)| (cert.is_some(), id));
+                proof.truncate(config.quorum);
+                let value = reproposed(&proof).unwrap_or(Value::B);
+                bent.push((to, Message::NewView { view, proof, value }));
+            }
+            (_, message) => bent.push((to, message)),
+        }
+    }
+    bent
+}
+// ANCHOR_END: adversary
+
+/// What an echoing Byzantine replica sends on seeing `message`: a PREPARE
+/// and a COMMIT of its value, to all, once for each (view, value).
+pub fn echo(
+    echoed: &mut BTreeSet<(View, Value)>,
+    message: &Message,
+) -> Vec<Send> {
+    match *message {
+        Message::PrePrepare { view, value }
+        | Message::Prepare { view, value }
+        | Message::Commit { view, value }
+            if echoed.insert((view, value)) =>
+        {
+            vec![
+                (None, Message::Prepare { view, value }),
+                (None, Message::Commit { view, value }),
+            ]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The Byzantine replicas of search run `seed`: f distinct replicas, each
+/// with a strategy, drawn from the seed.
+pub fn adversary(config: &Config, seed: u64) -> Vec<(Id, Strategy)> {
+    let mut rng = SplitMix64::new(seed ^ 0x9E37_79B9_7F4A_7C15);
+    let mut chosen: Vec<(Id, Strategy)> = Vec::new();
+    while chosen.len() < config.f() {
+        let id = rng.below(config.n);
+        if chosen.iter().all(|&(c, _)| c != id) {
+            chosen.push((id, Strategy::ALL[rng.below(Strategy::ALL.len())]));
+        }
+    }
+    chosen.sort_unstable_by_key(|&(id, _)| id);
+    chosen
+}
+
+/// Many seeded runs of one configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Search {
+    pub config: Config,
+    pub runs: u64,
+    /// Runs where two honest replicas committed different values.
+    pub unsafe_runs: u64,
+    /// Runs where every honest replica committed.
+    pub live_runs: u64,
+    /// Of the live runs, those that committed in view 0, and after one
+    /// view change.
+    pub by_view: [u64; 2],
+    /// The first unsafe run's seed.
+    pub first_unsafe: Option<u64>,
+}
+
+// ANCHOR: search
+pub fn search(config: Config, runs: u64, seed: u64) -> Search {
+    let mut found = Search {
+        config,
+        runs,
+        unsafe_runs: 0,
+        live_runs: 0,
+        by_view: [0; 2],
+        first_unsafe: None,
+    };
+    for r in 0..runs {
+        let run_seed = seed.wrapping_add(r);
+        let result = run(&config, &adversary(&config, run_seed), run_seed);
+        if result.unsafe_run() {
+            found.unsafe_runs += 1;
+            found.first_unsafe.get_or_insert(run_seed);
+        }
+        if result.live() {
+            found.live_runs += 1;
+            if let Some(count) =
+                found.by_view.get_mut(result.last_view as usize)
+            {
+                *count += 1;
+            }
+        }
+    }
+    found
+}
+// ANCHOR_END: search
+
+/// Messages of the normal case with no fault, per phase, in closed form:
+/// the primary to each backup; each backup to every other replica; every
+/// replica to every other.
+pub fn normal_case_messages(n: u64) -> [u64; 3] {
+    [n - 1, (n - 1) * (n - 1), n * (n - 1)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bft::oral_messages::om_message_formula;
+    use crate::bft::pbft_sim::{RunResult, Step};
+
+    #[test]
+    fn four_replicas_with_quorums_of_three_never_disagree_and_always_commit() {
+        let found = search(Config::pbft(1), 10_000, 1982);
+        assert_eq!(found.unsafe_runs, 0, "first: {:?}", found.first_unsafe);
+        assert_eq!(found.live_runs, 10_000);
+        assert_eq!(found.by_view[0] + found.by_view[1], 10_000, "view 0 or 1");
+        assert!(found.by_view[1] > 0, "some runs needed a view change");
+        let seven = search(Config::pbft(2), 2_000, 1982);
+        assert_eq!((seven.unsafe_runs, seven.live_runs), (0, 2_000));
+    }
+
+    #[test]
+    fn three_replicas_with_quorums_of_two_can_disagree() {
+        let config = Config { n: 3, quorum: 2, prepares: 1 };
+        let found = search(config, 10_000, 1982);
+        assert!(found.unsafe_runs > 0);
+        let seed = found.first_unsafe.unwrap();
+        let result: RunResult = run(&config, &adversary(&config, seed), seed);
+        assert!(result.unsafe_run());
+        // Only an equivocating primary achieves it, here.
+        assert_eq!(result.byzantine, [(0, Strategy::Equivocate)]);
+    }
+
+    #[test]
+    fn a_protocol_broken_on_purpose_is_caught_at_four_replicas() {
+        // Committing with 2f commits instead of 2f + 1: two quorums of
+        // two can miss each other's honest replica.
+        let broken = Config { n: 4, quorum: 2, prepares: 2 };
+        assert!(search(broken, 10_000, 1982).unsafe_runs > 0);
+    }
+
+    #[test]
+    fn the_normal_case_sends_what_the_closed_forms_say() {
+        for f in 1..=3 {
+            let config = Config::pbft(f);
+            let counted = run(&config, &[], 7).messages;
+            let n = config.n as u64;
+            assert_eq!(counted[..3], normal_case_messages(n), "f = {f}");
+            assert_eq!(counted[3..], [0, 0], "no view change, f = {f}");
+            // OM(f) sends fewer at f = 1 (n squared, like PBFT), and far
+            // more from f = 2 on (n to the power f + 1).
+            let om = om_message_formula(n, f as u64);
+            let pbft: u64 = counted.iter().sum();
+            assert_eq!(om > pbft, f >= 2, "f = {f}: OM {om}, PBFT {pbft}");
+        }
+    }
+
+    #[test]
+    fn a_fixed_seed_gives_a_fixed_trace() {
+        let result = run(&Config::pbft(1), &[], 7);
+        let first: Vec<String> = result
+            .trace
+            .iter()
+            .take(3)
+            .map(|Step { time, replica, what }| {
+                format!("{time} R{replica} {what}")
+            })
+            .collect();
+        assert_eq!(
+            first,
+            [
+                "0 R0 sends PRE-PREPARE(v0, a) to all",
+                "5 R2 accepts (v0, a), sends PREPARE to all",
+                "7 R3 accepts (v0, a), sends PREPARE to all",
+            ]
+        );
+        assert_eq!(result.trace.len(), 12);
+        assert!(result.live() && !result.unsafe_run());
+        let silent = run(&Config::pbft(1), &[(0, Strategy::Silent)], 7);
+        assert_eq!(silent.last_view, 1);
+        assert_eq!(silent.committed.len(), 3);
+        assert!(silent.live());
+    }
+}

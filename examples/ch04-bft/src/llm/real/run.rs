@@ -1,0 +1,153 @@
+//! Running what `cross_check` configured: one vote, or an evaluation, and
+//! the exit code each ends with.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::call::Runner;
+use super::cross_check::{CrossCheck, Job};
+use super::evaluate::{Evaluation, evaluate};
+use super::journal::{Log, vote_line};
+use super::progress::Progress;
+use super::scorecard::report as evaluation_report;
+use super::tasks_file::Tasks;
+use super::vote::{Decision, Plan, Settings, ask, report as vote_report};
+
+/// The machine's failure, for exit code 1 (the caller prints it).
+fn machine(message: String) -> io::Error {
+    io::Error::other(message)
+}
+
+pub fn run(check: &CrossCheck, out: &mut dyn Write) -> io::Result<ExitCode> {
+    let settings = &check.settings;
+    let runner = Runner::new(settings.limits, settings.check.is_some())
+        .map_err(machine)?;
+    match &check.job {
+        Job::Vote { prompt, plan, log, quiet } => run_vote(
+            &runner,
+            settings,
+            prompt,
+            *plan,
+            log.as_deref(),
+            *quiet,
+            out,
+        ),
+        Job::Evaluate { .. } => {
+            run_evaluation(&runner, settings, &check.job, out)
+        }
+    }
+}
+
+fn open_log(path: Option<&str>) -> io::Result<Option<Log>> {
+    path.map(|path| Log::open(path, false)).transpose().map_err(machine)
+}
+
+fn run_vote(
+    runner: &Runner,
+    settings: &Settings,
+    prompt: &Arc<Vec<u8>>,
+    plan: Plan,
+    log: Option<&str>,
+    quiet: bool,
+    out: &mut dyn Write,
+) -> io::Result<ExitCode> {
+    let log = open_log(log)?;
+    let ballot = ask(runner, settings, plan, prompt);
+    if !quiet {
+        // The report is for a person; if stderr is gone, so be it.
+        let _ = vote_report(&mut io::stderr().lock(), settings, &ballot, plan);
+    }
+    if let Some(log) = log {
+        log.append(&vote_line(settings, &ballot, plan))?;
+    }
+    match ballot.decision {
+        Decision::Accepted(g) => {
+            let first = ballot.groups[g].members[0];
+            out.write_all(&ballot.calls[first].output)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Decision::Rejected => Ok(ExitCode::from(3)),
+        Decision::Undecided => {
+            let (count, why) = ballot.not_run();
+            Err(machine(format!(
+                "{count} call(s) could not run ({}); the vote is undecided",
+                why.unwrap_or_default()
+            )))
+        }
+    }
+}
+
+fn run_evaluation(
+    runner: &Runner,
+    settings: &Settings,
+    job: &Job,
+    out: &mut dyn Write,
+) -> io::Result<ExitCode> {
+    let Job::Evaluate { source, total, jobs, log: path, resumed, quiet } = job
+    else {
+        unreachable!("run passes evaluations only");
+    };
+    let log = open_log(path.as_deref())?;
+    if let (Some(log), true) = (&log, resumed.cut_off) {
+        log.append("")?; // the cut-off line ends here; new lines start anew
+    }
+    for line in &resumed.ignored {
+        let _ = writeln!(
+            io::stderr().lock(),
+            "dual_model: --log '{}', line {line}: cut off or not a record; \
+             ignored, its task runs again",
+            path.as_deref().unwrap_or_default()
+        );
+    }
+    let tasks = Tasks::open(source).map_err(machine)?;
+    let start = Instant::now();
+    let progress = Progress::start(*total as u64, !quiet);
+    let run = Evaluation {
+        runner,
+        settings,
+        log: log.as_ref(),
+        resumed,
+        progress: &progress,
+        jobs: *jobs,
+    };
+    let measured = evaluate(&run, tasks);
+    drop(progress); // clears its line
+    if let Some(why) = &measured.stopped {
+        // What ran is reported (rates over those tasks only); with no task
+        // done there is nothing to report, and stdout stays empty.
+        if measured.tally.tasks > 0 {
+            evaluation_report(out, settings, source, &measured.tally)?;
+            let left = *total as u64 - measured.tally.tasks;
+            writeln!(out)?;
+            writeln!(
+                out,
+                "Not run: {left} of {total} tasks, in no figure above ({why})"
+            )?;
+        }
+        let resume = match log {
+            Some(_) => "; --resume with the same --log runs them",
+            None => "; fewer --jobs may fit, and --log keeps what ran",
+        };
+        return Err(machine(format!(
+            "stopped after {} of {total} tasks: {why}{resume}",
+            measured.tally.tasks
+        )));
+    }
+    evaluation_report(out, settings, source, &measured.tally)?;
+    if !quiet {
+        let seconds = start.elapsed().as_secs_f64();
+        let from_log = match measured.from_log {
+            0 => String::new(),
+            n => format!(" ({n} of them counted from the log)"),
+        };
+        let _ = writeln!(
+            io::stderr().lock(),
+            "dual_model: {total} tasks{from_log} x {} commands in {seconds:.1} s, \
+             {jobs} at a time",
+            settings.commands.len(),
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,107 @@
+//! What a call did: how it ended (`Status`), its output, the end of its
+//! stderr, and how long it took; and the bounds every call runs within.
+
+use std::io;
+use std::time::Duration;
+
+/// How a call ended. Only `Answered` gives a vote; `NotRun` is the machine's
+/// failure and counts for nothing at all; the others abstain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Answered,
+    TimedOut,
+    /// Exited with a code other than 0 (`None`: ended by a signal).
+    Failed(Option<i32>),
+    OverLimit,
+    /// `--check` rejected its answer.
+    FailedCheck,
+    /// The machine could not run it (open files, processes, memory).
+    NotRun(String),
+    /// The vote was decided while it ran: its group was stopped.
+    Stopped,
+    /// The vote was decided before it started: it never ran.
+    Unneeded,
+}
+
+impl Status {
+    pub fn describe(&self) -> String {
+        match self {
+            Status::Answered => "answered".to_string(),
+            Status::TimedOut => "timed out".to_string(),
+            Status::Failed(Some(code)) => format!("exit status {code}"),
+            Status::Failed(None) => "ended by a signal".to_string(),
+            Status::OverLimit => "over the output limit".to_string(),
+            Status::FailedCheck => "failed the check".to_string(),
+            Status::NotRun(why) => format!("not run: {why}"),
+            Status::Stopped => "stopped: decided".to_string(),
+            Status::Unneeded => "not started: decided".to_string(),
+        }
+    }
+
+    /// The status `describe` names, read back from a log.
+    pub fn parse(text: &str) -> Option<Status> {
+        Some(match text {
+            "answered" => Status::Answered,
+            "timed out" => Status::TimedOut,
+            "ended by a signal" => Status::Failed(None),
+            "over the output limit" => Status::OverLimit,
+            "failed the check" => Status::FailedCheck,
+            "stopped: decided" => Status::Stopped,
+            _ => {
+                let code = text.strip_prefix("exit status ")?;
+                Status::Failed(Some(code.parse().ok()?))
+            }
+        })
+    }
+}
+
+/// What one call did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    pub status: Status,
+    /// Exit code of `sh`, when it exited.
+    pub exit_code: Option<i32>,
+    /// Its standard output, as printed (empty when over the limit).
+    pub output: Vec<u8>,
+    /// The last `STDERR_TAIL` bytes of its standard error.
+    pub stderr: Vec<u8>,
+    pub duration: Duration,
+}
+
+impl Call {
+    pub(super) fn without_run(status: Status) -> Call {
+        Call {
+            status,
+            exit_code: None,
+            output: Vec::new(),
+            stderr: Vec::new(),
+            duration: Duration::ZERO,
+        }
+    }
+
+    /// A call the vote no longer needed when its turn came.
+    pub fn unneeded() -> Call {
+        Call::without_run(Status::Unneeded)
+    }
+
+    pub(super) fn not_run(why: &io::Error) -> Call {
+        Call::without_run(Status::NotRun(why.to_string()))
+    }
+}
+
+/// How much of a command's stderr is kept: its end, where the reason is.
+pub const STDERR_TAIL: usize = 4096;
+
+/// The bounds every call runs within.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub timeout: Duration,
+    pub max_output: usize,
+}
+
+/// The last line of `stderr` with something on it, escaped to one line.
+pub fn last_line(stderr: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(stderr);
+    let line = text.lines().rev().map(str::trim).find(|l| !l.is_empty())?;
+    Some(crate::cli::one_line(line))
+}

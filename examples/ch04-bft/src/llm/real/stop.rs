@@ -1,0 +1,45 @@
+//! Stopping a call from another thread: the vote, once decided, stops the
+//! calls it no longer needs.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex};
+
+use super::call::Event;
+use crate::threads::lock;
+
+/// Lets another thread stop a call: one that has not started yet then
+/// never starts, and a running one has its process group stopped.
+#[derive(Debug, Clone, Default)]
+pub struct Stop {
+    inner: Arc<StopInner>,
+}
+
+#[derive(Debug, Default)]
+struct StopInner {
+    stopped: AtomicBool,
+    /// The running attempt's channel, to wake its wait.
+    wake: Mutex<Option<Sender<Event>>>,
+}
+
+impl Stop {
+    pub fn stop(&self) {
+        self.inner.stopped.store(true, Ordering::SeqCst);
+        if let Some(wake) = lock(&self.inner.wake).as_ref() {
+            let _ = wake.send(Event::Stop);
+        }
+    }
+
+    pub(super) fn is_stopped(&self) -> bool {
+        self.inner.stopped.load(Ordering::SeqCst)
+    }
+
+    /// Called when an attempt's command has started: from now on `stop`
+    /// wakes it. If `stop` came first, the attempt stops at once.
+    pub(super) fn running(&self, events: &Sender<Event>) {
+        *lock(&self.inner.wake) = Some(events.clone());
+        if self.is_stopped() {
+            let _ = events.send(Event::Stop);
+        }
+    }
+}

@@ -21,6 +21,9 @@ use ch04_bft::bft::om_search::{
 };
 use ch04_bft::bft::oral_messages::Order;
 use ch04_bft::bft::oral_messages::{om_message_formula, om_messages_counted};
+use ch04_bft::bft::pbft_report::{
+    print_messages, print_normal_case, print_search, print_view_change,
+};
 use ch04_bft::bft::quorum::quorum_check;
 use ch04_bft::bft::vote::{
     Answer, BftConsensus, LIE_OFFSET, SCENARIOS, Verdict, nodes,
@@ -236,7 +239,7 @@ fn print_quorums(out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn print_llm_mapping(out: &mut dyn Write) -> io::Result<()> {
-    heading(out, "1.4 From generals to language models")?;
+    heading(out, "1.8 From generals to language models")?;
     for line in [
         "- A node is one model call; a Byzantine node is a call that returns a",
         "  confident wrong answer. It need not be malicious to be Byzantine.",
@@ -244,7 +247,10 @@ fn print_llm_mapping(out: &mut dyn Write) -> io::Result<()> {
         "  a majority of 2f + 1 calls tolerates f wrong ones, and wrong",
         "  answers that agree and outnumber the rest win, as in Test 5.",
         "- Agents that relay results to each other, with no one checking what",
-        "  each told the others, are generals (1.2, 1.3): they need n > 3f.",
+        "  each told the others, are generals (1.2, 1.3): they need n > 3f",
+        "  (with unsigned messages).",
+        "- A coordinator agent that can lie is a primary (1.4 to 1.7): it",
+        "  needs n = 3f + 1 peers that check it, and a way to replace it.",
         "- The f-of-n count assumes independent failures. Models fail together;",
         "  Example 2 (dual_model) measures what that does to a vote.",
     ] {
@@ -259,10 +265,11 @@ bft_demo: Byzantine fault tolerance by vote, and why it takes 3f + 1 nodes
 Usage: bft_demo [--trials N] [--seed S]
 
 Options:
-  --trials N   random two-traitor strategies tried per n for OM(2)
+  --trials N   random two-traitor strategies tried per n for OM(2), and
+               runs per configuration of the PBFT search
                (1 to 1000000, default 10000)
-  --seed S     seed of the random strategies (0 to 18446744073709551615,
-               default 1982)
+  --seed S     seed of the random strategies and of PBFT's network
+               (0 to 18446744073709551615, default 1982)
   -h, --help   print this help
 ";
 
@@ -290,6 +297,14 @@ fn run(config: &Config, out: &mut dyn Write) -> io::Result<ExitCode> {
     print_why_3f_plus_1(out, config)?;
     writeln!(out)?;
     print_quorums(out)?;
+    writeln!(out)?;
+    print_normal_case(out, config.seed)?;
+    writeln!(out)?;
+    print_view_change(out, config.seed)?;
+    writeln!(out)?;
+    print_search(out, config.trials, config.seed)?;
+    writeln!(out)?;
+    print_messages(out, config.seed)?;
     writeln!(out)?;
     print_llm_mapping(out)?;
     Ok(ExitCode::SUCCESS)

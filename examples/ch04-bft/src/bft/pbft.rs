@@ -120,10 +120,12 @@ pub enum Note {
     EnteredView(View),
 }
 
-/// One honest replica's state for sequence number 1.
-#[derive(Debug, Clone, Default)]
+/// One honest replica's state for sequence number 1. Its handlers put what
+/// they send and note in `out`, which the network takes after each event.
+#[derive(Debug, Clone)]
 pub struct Replica {
     pub id: Id,
+    c: Config,
     pub view: View,
     /// Waiting for the NEW-VIEW of `view`.
     pub changing: bool,
@@ -135,220 +137,215 @@ pub struct Replica {
     pub committed: Option<Value>,
     pub view_changes: BTreeMap<View, BTreeMap<Id, Option<Certificate>>>,
     sent_new_view: BTreeSet<View>,
+    out: Out,
 }
 
-// ANCHOR: normal_case
 impl Replica {
+    pub fn new(id: Id, config: Config) -> Replica {
+        Replica {
+            id,
+            c: config,
+            view: 0,
+            changing: false,
+            accepted: BTreeMap::new(),
+            prepares: BTreeMap::new(),
+            commits: BTreeMap::new(),
+            prepared: None,
+            sent_commit: BTreeSet::new(),
+            committed: None,
+            view_changes: BTreeMap::new(),
+            sent_new_view: BTreeSet::new(),
+            out: Out::default(),
+        }
+    }
+
+    /// What the handlers sent and noted since the last call.
+    pub fn take_out(&mut self) -> Out {
+        std::mem::take(&mut self.out)
+    }
+
+    fn send(&mut self, message: Message) {
+        self.out.sends.push((None, message));
+    }
+
     /// Time 0: the primary of view 0 proposes `a`; every timer starts.
-    pub fn start(&mut self, config: &Config, out: &mut Out) {
-        if config.primary(0) == self.id {
+    pub fn start(&mut self) {
+        if self.c.primary(0) == self.id {
             self.accepted.insert(0, Value::A);
-            let pre_prepare = Message::PrePrepare { view: 0, value: Value::A };
-            out.sends.push((None, pre_prepare));
+            self.send(Message::PrePrepare { view: 0, value: Value::A });
         }
-        out.timer = Some(0);
+        self.out.timer = Some(0);
     }
 
-    fn on_pre_prepare(
-        &mut self,
-        c: &Config,
-        from: Id,
-        view: View,
-        value: Value,
-        out: &mut Out,
-    ) {
+    /// Handles one message from `from`.
+    pub fn receive(&mut self, from: Id, message: &Message) {
+        match *message {
+            Message::PrePrepare { view, value } => {
+                self.on_pre_prepare(from, view, value);
+            }
+            Message::Prepare { view, value } => {
+                self.on_prepare(from, view, value);
+            }
+            Message::Commit { view, value } => {
+                self.on_commit(from, view, value)
+            }
+            Message::ViewChange { view, prepared } => {
+                self.on_view_change(from, view, prepared);
+            }
+            Message::NewView { view, ref proof, value } => {
+                self.on_new_view(from, view, proof, value);
+            }
+        }
+    }
+}
+
+// ANCHOR: pre_prepare
+impl Replica {
+    fn on_pre_prepare(&mut self, from: Id, view: View, value: Value) {
         let fresh = !self.accepted.contains_key(&view);
-        if from != c.primary(view)
-            || view != self.view
-            || self.changing
-            || !fresh
-        {
-            return;
+        let current = view == self.view && !self.changing;
+        if from == self.c.primary(view) && current && fresh {
+            self.accept(view, value);
         }
-        self.accept(c, view, value, out);
     }
 
-    /// A backup takes the primary's value for `view`, and says so to all.
-    fn accept(&mut self, c: &Config, view: View, value: Value, out: &mut Out) {
+    /// Takes the primary's value for `view`; a backup says so to all.
+    fn accept(&mut self, view: View, value: Value) {
         self.accepted.insert(view, value);
-        out.notes.push(Note::Accepted(view, value));
-        if self.id != c.primary(view) {
-            out.sends.push((None, Message::Prepare { view, value }));
+        self.out.notes.push(Note::Accepted(view, value));
+        if self.id != self.c.primary(view) {
+            self.send(Message::Prepare { view, value });
         }
-        self.check_prepared(c, view, value, out);
+        self.check_prepared(view, value);
     }
+}
+// ANCHOR_END: pre_prepare
 
-    fn on_prepare(
-        &mut self,
-        c: &Config,
-        from: Id,
-        view: View,
-        value: Value,
-        out: &mut Out,
-    ) {
-        if from != c.primary(view) {
+// ANCHOR: prepare_commit
+impl Replica {
+    fn on_prepare(&mut self, from: Id, view: View, value: Value) {
+        if from != self.c.primary(view) {
             self.prepares.entry((view, value)).or_default().insert(from);
-            self.check_prepared(c, view, value, out);
+            self.check_prepared(view, value);
         }
     }
 
-    fn check_prepared(
-        &mut self,
-        c: &Config,
-        view: View,
-        value: Value,
-        out: &mut Out,
-    ) {
+    fn check_prepared(&mut self, view: View, value: Value) {
         let votes = self.prepares.get(&(view, value)).map_or(0, BTreeSet::len);
         let matches = self.accepted.get(&view) == Some(&value);
-        if matches && votes >= c.prepares && self.sent_commit.insert(view) {
+        if matches && votes >= self.c.prepares && self.sent_commit.insert(view)
+        {
             self.prepared = Some(Certificate { view, value });
-            out.notes.push(Note::Prepared(view, value));
-            out.sends.push((None, Message::Commit { view, value }));
+            self.out.notes.push(Note::Prepared(view, value));
+            self.send(Message::Commit { view, value });
         }
     }
 
-    fn on_commit(
-        &mut self,
-        c: &Config,
-        from: Id,
-        view: View,
-        value: Value,
-        out: &mut Out,
-    ) {
+    fn on_commit(&mut self, from: Id, view: View, value: Value) {
         let senders = self.commits.entry((view, value)).or_default();
         senders.insert(from);
-        if senders.len() >= c.quorum && self.committed.is_none() {
+        if senders.len() >= self.c.quorum && self.committed.is_none() {
             self.committed = Some(value);
-            out.notes.push(Note::Committed(value));
+            self.out.notes.push(Note::Committed(value));
         }
     }
 }
-// ANCHOR_END: normal_case
+// ANCHOR_END: prepare_commit
 
 // ANCHOR: view_change
 impl Replica {
     /// The timer of `view` ran out: if still waiting there, move on.
-    pub fn timeout(&mut self, c: &Config, view: View, out: &mut Out) {
+    pub fn timeout(&mut self, view: View) {
         if self.committed.is_none() && view == self.view {
-            out.notes.push(Note::TimedOut(view));
-            self.send_view_change(view + 1, out);
-            self.check_new_view(c, view + 1, out);
+            self.out.notes.push(Note::TimedOut(view));
+            self.send_view_change(view + 1);
         }
     }
 
-    fn send_view_change(&mut self, view: View, out: &mut Out) {
+    fn send_view_change(&mut self, view: View) {
         (self.view, self.changing) = (view, true);
         let prepared = self.prepared;
-        out.sends.push((None, Message::ViewChange { view, prepared }));
-        out.timer = Some(view);
+        self.send(Message::ViewChange { view, prepared });
+        self.out.timer = Some(view);
+        self.check_new_view(view);
     }
+}
+// ANCHOR_END: view_change
 
+impl Replica {
     fn on_view_change(
         &mut self,
-        c: &Config,
         from: Id,
         view: View,
         cert: Option<Certificate>,
-        out: &mut Out,
     ) {
         self.view_changes.entry(view).or_default().insert(from, cert);
-        // f + 1 replicas want a later view: at least one honest one does.
+        // f + 1 replicas ask for later views: one of them is honest, so
+        // join the lowest of those views.
         let later: BTreeSet<(View, Id)> = self
             .view_changes
             .range(self.view + 1..)
             .flat_map(|(&v, senders)| senders.keys().map(move |&id| (v, id)))
             .collect();
         let asking: BTreeSet<Id> = later.iter().map(|&(_, id)| id).collect();
-        if asking.len() > c.f() {
+        if asking.len() > self.c.f() {
             let lowest = later.iter().map(|&(v, _)| v).min().unwrap_or(view);
-            self.send_view_change(lowest, out);
+            self.send_view_change(lowest);
         }
-        self.check_new_view(c, view, out);
+        self.check_new_view(view);
     }
+}
 
+// ANCHOR: check_new_view
+impl Replica {
     /// The new primary, with a quorum of VIEW-CHANGEs, starts the view.
-    fn check_new_view(&mut self, c: &Config, view: View, out: &mut Out) {
+    fn check_new_view(&mut self, view: View) {
         let Some(senders) = self.view_changes.get(&view) else { return };
-        let ready = c.primary(view) == self.id
-            && view == self.view
-            && senders.len() >= c.quorum;
-        if ready && self.sent_new_view.insert(view) {
-            let proof: Vec<_> = senders
-                .iter()
-                .take(c.quorum)
-                .map(|(&id, &p)| (id, p))
-                .collect();
+        let mine = self.c.primary(view) == self.id && view == self.view;
+        if mine
+            && senders.len() >= self.c.quorum
+            && self.sent_new_view.insert(view)
+        {
+            let quorum = senders.iter().take(self.c.quorum);
+            let proof: Vec<_> = quorum.map(|(&id, &cert)| (id, cert)).collect();
             let value = reproposed(&proof).unwrap_or(Value::A);
-            out.sends.push((None, Message::NewView { view, proof, value }));
+            self.send(Message::NewView { view, proof, value });
         }
     }
+}
+// ANCHOR_END: check_new_view
 
+// ANCHOR: on_new_view
+impl Replica {
     fn on_new_view(
         &mut self,
-        c: &Config,
         from: Id,
         view: View,
         proof: &[(Id, Option<Certificate>)],
         value: Value,
-        out: &mut Out,
     ) {
         let later = view > self.view || (view == self.view && self.changing);
         let senders: BTreeSet<Id> = proof.iter().map(|&(id, _)| id).collect();
-        let sound = senders.len() >= c.quorum
+        let sound = senders.len() >= self.c.quorum
             && reproposed(proof).is_none_or(|v| v == value);
-        if from == c.primary(view) && later && sound {
+        if from == self.c.primary(view) && later && sound {
             (self.view, self.changing) = (view, false);
-            out.notes.push(Note::EnteredView(view));
-            out.timer = Some(view);
-            self.accept(c, view, value, out);
+            self.out.notes.push(Note::EnteredView(view));
+            self.out.timer = Some(view);
+            self.accept(view, value);
         }
     }
 }
-// ANCHOR_END: view_change
+// ANCHOR_END: on_new_view
 
+// ANCHOR: reproposed
 /// The value a NEW-VIEW must carry: that of the highest-view certificate
 /// among its VIEW-CHANGEs; `None` when none has one (any value will do).
 pub fn reproposed(proof: &[(Id, Option<Certificate>)]) -> Option<Value> {
-    proof
-        .iter()
-        .filter_map(|&(_, cert)| cert)
-        .max_by_key(|cert| cert.view)
-        .map(|cert| cert.value)
+    let certificates = proof.iter().filter_map(|&(_, cert)| cert);
+    certificates.max_by_key(|cert| cert.view).map(|cert| cert.value)
 }
-
-impl Replica {
-    pub fn new(id: Id) -> Replica {
-        Replica { id, ..Replica::default() }
-    }
-
-    /// Handles one message from `from`.
-    pub fn receive(
-        &mut self,
-        c: &Config,
-        from: Id,
-        message: &Message,
-        out: &mut Out,
-    ) {
-        match message {
-            Message::PrePrepare { view, value } => {
-                self.on_pre_prepare(c, from, *view, *value, out);
-            }
-            Message::Prepare { view, value } => {
-                self.on_prepare(c, from, *view, *value, out);
-            }
-            Message::Commit { view, value } => {
-                self.on_commit(c, from, *view, *value, out);
-            }
-            Message::ViewChange { view, prepared } => {
-                self.on_view_change(c, from, *view, *prepared, out);
-            }
-            Message::NewView { view, proof, value } => {
-                self.on_new_view(c, from, *view, proof, *value, out);
-            }
-        }
-    }
-}
+// ANCHOR_END: reproposed
 
 #[cfg(test)]
 mod tests {
@@ -375,94 +372,54 @@ mod tests {
 
     #[test]
     fn a_backup_prepares_with_2f_prepares_and_commits_with_2f_plus_1_commits() {
-        let c = Config::pbft(1);
-        let mut r = Replica::new(1);
-        let mut out = Out::default();
-        r.receive(
-            &c,
-            0,
-            &Message::PrePrepare { view: 0, value: Value::A },
-            &mut out,
-        );
-        assert_eq!(
-            out.sends,
-            [(None, Message::Prepare { view: 0, value: Value::A })]
-        );
+        use Message::{Commit, PrePrepare, Prepare};
+        let (view, a) = (0, Value::A);
+        let mut r = Replica::new(1, Config::pbft(1));
+        r.receive(0, &PrePrepare { view, value: a });
+        assert_eq!(r.take_out().sends, [(None, Prepare { view, value: a })]);
         // Its own prepare and one more: 2f = 2.
-        r.receive(
-            &c,
-            1,
-            &Message::Prepare { view: 0, value: Value::A },
-            &mut out,
-        );
+        r.receive(1, &Prepare { view, value: a });
         assert!(r.prepared.is_none());
-        r.receive(
-            &c,
-            0,
-            &Message::Prepare { view: 0, value: Value::A },
-            &mut out,
-        );
+        r.receive(0, &Prepare { view, value: a });
         assert!(r.prepared.is_none(), "the primary's prepare does not count");
-        r.receive(
-            &c,
-            2,
-            &Message::Prepare { view: 0, value: Value::A },
-            &mut out,
-        );
-        assert_eq!(r.prepared, Some(cert(0, Value::A)));
+        r.receive(2, &Prepare { view, value: a });
+        assert_eq!(r.prepared, Some(cert(0, a)));
         // A second pre-prepare in the same view is refused.
-        let mut other = Out::default();
-        r.receive(
-            &c,
-            0,
-            &Message::PrePrepare { view: 0, value: Value::B },
-            &mut other,
-        );
-        assert!(other.sends.is_empty());
+        r.take_out();
+        r.receive(0, &PrePrepare { view, value: Value::B });
+        assert!(r.take_out().sends.is_empty());
         for from in [1, 2] {
-            r.receive(
-                &c,
-                from,
-                &Message::Commit { view: 0, value: Value::A },
-                &mut out,
-            );
+            r.receive(from, &Commit { view, value: a });
         }
         assert_eq!(r.committed, None);
-        r.receive(
-            &c,
-            3,
-            &Message::Commit { view: 0, value: Value::A },
-            &mut out,
-        );
-        assert_eq!(r.committed, Some(Value::A));
+        r.receive(3, &Commit { view, value: a });
+        assert_eq!(r.committed, Some(a));
     }
 
     #[test]
     fn a_new_view_that_drops_a_certificate_is_refused() {
-        let c = Config::pbft(1);
-        let mut r = Replica::new(2);
-        let mut out = Out::default();
-        r.timeout(&c, 0, &mut out);
+        let mut r = Replica::new(2, Config::pbft(1));
+        r.timeout(0);
         assert_eq!((r.view, r.changing), (1, true));
         // The primary of view 1 claims no certificate, but one VIEW-CHANGE
         // it carries holds one for `a`: its `b` is refused.
         let proof = vec![(0, Some(cert(0, Value::A))), (1, None), (3, None)];
         let bad =
             Message::NewView { view: 1, proof: proof.clone(), value: Value::B };
-        r.receive(&c, 1, &bad, &mut out);
+        r.receive(1, &bad);
         assert!(r.changing);
         let good = Message::NewView { view: 1, proof, value: Value::A };
-        r.receive(&c, 1, &good, &mut out);
+        r.receive(1, &good);
         assert!(!r.changing);
         // And a NEW-VIEW with too few VIEW-CHANGEs is refused too.
-        let mut r = Replica::new(2);
-        r.timeout(&c, 0, &mut out);
+        let mut r = Replica::new(2, Config::pbft(1));
+        r.timeout(0);
         let thin = Message::NewView {
             view: 1,
             proof: vec![(0, None), (1, None)],
             value: Value::B,
         };
-        r.receive(&c, 1, &thin, &mut out);
+        r.receive(1, &thin);
         assert!(r.changing);
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::pbft::{Config, Id, Message, Replica, Value, View, reproposed};
-use super::pbft_sim::run;
+use super::pbft_sim::run_traced;
 use crate::rng::SplitMix64;
 
 /// A message and its recipient (`None`: every replica).
@@ -174,7 +174,8 @@ pub fn search(config: Config, runs: u64, seed: u64) -> Search {
     };
     for r in 0..runs {
         let run_seed = seed.wrapping_add(r);
-        let result = run(&config, &adversary(&config, run_seed), run_seed);
+        let byzantine = adversary(&config, run_seed);
+        let result = run_traced(&config, &byzantine, run_seed, false);
         if result.unsafe_run() {
             found.unsafe_runs += 1;
             found.first_unsafe.get_or_insert(run_seed);
@@ -203,7 +204,7 @@ pub fn normal_case_messages(n: u64) -> [u64; 3] {
 mod tests {
     use super::*;
     use crate::bft::oral_messages::om_message_formula;
-    use crate::bft::pbft_sim::{RunResult, Step};
+    use crate::bft::pbft_sim::{RunResult, Step, run};
 
     #[test]
     fn four_replicas_with_quorums_of_three_never_disagree_and_always_commit() {

@@ -9,6 +9,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap};
+use std::rc::Rc;
 
 use super::pbft::{Config, Id, Message, Note, Out, Replica, Value, View};
 use super::pbft_search::{Strategy, bend, echo};
@@ -59,8 +60,16 @@ impl RunResult {
 }
 
 enum Event {
-    Deliver { to: Id, from: Id, message: Message },
-    Timer { replica: Id, view: View },
+    /// One message, shared by the deliveries of a send to all.
+    Deliver {
+        to: Id,
+        from: Id,
+        message: Rc<Message>,
+    },
+    Timer {
+        replica: Id,
+        view: View,
+    },
 }
 
 /// The network and the replicas of one run.
@@ -74,7 +83,8 @@ struct Run<'a> {
     queue: BinaryHeap<Reverse<(u64, usize)>>,
     events: Vec<Option<Event>>,
     messages: [u64; 5],
-    trace: Vec<Step>,
+    /// `None` in a search: a trace costs more than the run.
+    trace: Option<Vec<Step>>,
     now: u64,
 }
 
@@ -137,10 +147,14 @@ impl Run<'_> {
                 );
             }
         }
-        if honest {
+        if honest && self.trace.is_some() {
             for note in &out.notes {
-                let what = self.note_text(from, note);
-                self.trace.push(Step { time: self.now, replica: from, what });
+                let step = Step {
+                    time: self.now,
+                    replica: from,
+                    what: self.note_text(from, note),
+                };
+                self.trace.iter_mut().for_each(|t| t.push(step.clone()));
             }
         }
         let sends = match self.byzantine[from] {
@@ -160,37 +174,34 @@ impl Run<'_> {
     fn send(&mut self, from: Id, sends: Vec<(Option<Id>, Message)>) {
         let honest = self.byzantine[from].is_none();
         for (to, message) in sends {
-            let recipients: Vec<Id> = match to {
-                Some(id) => vec![id],
-                None => (0..self.config.n).collect(),
+            let recipients = match to {
+                Some(id) => id..id + 1,
+                None => 0..self.config.n,
             };
-            let shown = recipients.iter().filter(|&&r| r != from).count();
+            let shown = recipients.clone().filter(|&r| r != from).count();
             // An honest replica's prepares and commits show as its notes.
             let noted = honest
                 && matches!(
                     message,
                     Message::Prepare { .. } | Message::Commit { .. }
                 );
-            if shown > 0 && !noted {
+            if shown > 0 && !noted && self.trace.is_some() {
                 let to_whom = if to.is_none() {
                     "all".to_string()
                 } else {
                     recipients
-                        .iter()
+                        .clone()
                         .map(|r| format!("R{r}"))
                         .collect::<Vec<_>>()
                         .join(" ")
                 };
                 let who = if honest { "" } else { " (Byzantine)" };
-                self.trace.push(Step {
-                    time: self.now,
-                    replica: from,
-                    what: format!(
-                        "sends {} to {to_whom}{who}",
-                        describe(&message)
-                    ),
-                });
+                let what =
+                    format!("sends {} to {to_whom}{who}", describe(&message));
+                let step = Step { time: self.now, replica: from, what };
+                self.trace.iter_mut().for_each(|t| t.push(step.clone()));
             }
+            let message = Rc::new(message);
             for to in recipients {
                 let delay = if to == from {
                     0
@@ -202,7 +213,7 @@ impl Run<'_> {
                 }
                 self.schedule(
                     delay,
-                    Event::Deliver { to, from, message: message.clone() },
+                    Event::Deliver { to, from, message: Rc::clone(&message) },
                 );
             }
         }
@@ -230,11 +241,9 @@ impl Run<'_> {
     }
 
     fn step(&mut self, event: Event) {
-        let config = self.config;
-        let mut out = Out::default();
         let replica = match event {
             Event::Deliver { to, from, message } => {
-                self.replicas[to].receive(config, from, &message, &mut out);
+                self.replicas[to].receive(from, &message);
                 if matches!(
                     self.byzantine[to],
                     Some(Strategy::Equivocate | Strategy::EchoAll)
@@ -245,24 +254,35 @@ impl Run<'_> {
                 to
             }
             Event::Timer { replica, view } => {
-                self.replicas[replica].timeout(config, view, &mut out);
+                self.replicas[replica].timeout(view);
                 replica
             }
         };
+        let out = self.replicas[replica].take_out();
         self.emit(replica, out);
     }
 }
 
 /// One run of `config` with `byzantine` replicas, the network's delays and
-/// the equivocations drawn from `seed`.
+/// the equivocations drawn from `seed`, with its trace.
 pub fn run(
     config: &Config,
     byzantine: &[(Id, Strategy)],
     seed: u64,
 ) -> RunResult {
+    run_traced(config, byzantine, seed, true)
+}
+
+/// The same run; with `traced` false, the trace is left empty.
+pub fn run_traced(
+    config: &Config,
+    byzantine: &[(Id, Strategy)],
+    seed: u64,
+    traced: bool,
+) -> RunResult {
     let mut run = Run {
         config,
-        replicas: (0..config.n).map(Replica::new).collect(),
+        replicas: (0..config.n).map(|id| Replica::new(id, *config)).collect(),
         byzantine: (0..config.n)
             .map(|r| byzantine.iter().find(|b| b.0 == r).map(|b| b.1))
             .collect(),
@@ -271,12 +291,12 @@ pub fn run(
         queue: BinaryHeap::new(),
         events: Vec::new(),
         messages: [0; 5],
-        trace: Vec::new(),
+        trace: traced.then(Vec::new),
         now: 0,
     };
     for id in 0..config.n {
-        let mut out = Out::default();
-        run.replicas[id].start(config, &mut out);
+        run.replicas[id].start();
+        let out = run.replicas[id].take_out();
         run.emit(id, out);
     }
     // Views beyond n + 2 cannot be needed with f < n / 3; the bound keeps
@@ -303,6 +323,6 @@ pub fn run(
             .collect(),
         last_view: honest.map(|r| run.replicas[r].view).max().unwrap_or(0),
         messages: run.messages,
-        trace: run.trace,
+        trace: run.trace.unwrap_or_default(),
     }
 }

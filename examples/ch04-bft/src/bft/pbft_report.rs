@@ -1,0 +1,132 @@
+//! The PBFT sections of `bft_demo`: each prints what `pbft_sim` and
+//! `pbft_search` computed, and computes nothing itself.
+
+use std::io::{self, Write};
+
+use super::oral_messages::om_message_formula;
+use super::pbft::Config;
+use super::pbft_search::{
+    Search, Strategy, adversary, normal_case_messages, search,
+};
+use super::pbft_sim::{RunResult, run};
+use crate::cli::heading;
+
+fn print_trace(out: &mut dyn Write, result: &RunResult) -> io::Result<()> {
+    writeln!(out, "      t  replica")?;
+    for step in &result.trace {
+        writeln!(out, "   {:>4}  R{}  {}", step.time, step.replica, step.what)?;
+    }
+    Ok(())
+}
+
+/// Section 1.4: one run with no fault.
+pub fn print_normal_case(out: &mut dyn Write, seed: u64) -> io::Result<()> {
+    heading(out, "1.4 PBFT: the counter checked by the replicas")?;
+    let config = Config::pbft(1);
+    for line in [
+        "n = 4 replicas, f = 1; the primary of view v is replica v mod 4.",
+        "Prepared: the PRE-PREPARE and 2f = 2 matching PREPAREs; committed:",
+        "2f + 1 = 3 matching COMMITs. No fault; each message takes 1 to 10",
+    ] {
+        writeln!(out, "{line}")?;
+    }
+    writeln!(out, "ticks, drawn from seed {seed}:")?;
+    print_trace(out, &run(&config, &[], seed))
+}
+
+/// Section 1.5: the primary says nothing; the replicas replace it.
+pub fn print_view_change(out: &mut dyn Write, seed: u64) -> io::Result<()> {
+    heading(out, "1.5 PBFT: a silent primary is replaced")?;
+    writeln!(
+        out,
+        "R0 is Byzantine and sends nothing. Timers run 100 ticks in view 0:"
+    )?;
+    print_trace(out, &run(&Config::pbft(1), &[(0, Strategy::Silent)], seed))
+}
+
+/// Section 1.6: many runs, and the first disagreement where quorums are
+/// too small.
+pub fn print_search(
+    out: &mut dyn Write,
+    runs: u64,
+    seed: u64,
+) -> io::Result<()> {
+    heading(out, "1.6 PBFT: a search for disagreement")?;
+    for line in [
+        "Each run: f replicas drawn at random are Byzantine, each silent,",
+        "equivocating, echoing everything, or hiding its certificate; random",
+        "delays. Unsafe: two honest replicas commit different values. Live:",
+        "every honest replica commits (by view: 0, 1, later).",
+        "    n   f  quorum   runs  unsafe    live  by view",
+    ] {
+        writeln!(out, "{line}")?;
+    }
+    let searches: Vec<Search> = [
+        Config::pbft(1),
+        Config::pbft(2),
+        Config { n: 3, quorum: 2, prepares: 1 },
+    ]
+    .into_iter()
+    .map(|config| search(config, runs, seed))
+    .collect();
+    for s in &searches {
+        let c = s.config;
+        writeln!(
+            out,
+            "   {:>2}  {:>2}  {:>6}  {:>5}  {:>6}  {:>6}  {}, {}, {}",
+            c.n,
+            c.f(),
+            c.quorum,
+            s.runs,
+            s.unsafe_runs,
+            s.live_runs,
+            s.by_view[0],
+            s.by_view[1],
+            s.live_runs - s.by_view[0] - s.by_view[1]
+        )?;
+    }
+    let broken = &searches[2];
+    if let Some(seed) = broken.first_unsafe {
+        let config = broken.config;
+        let byzantine = adversary(&config, seed);
+        let who: Vec<String> = byzantine
+            .iter()
+            .map(|(id, s)| format!("R{id} {}", s.name()))
+            .collect();
+        writeln!(
+            out,
+            "n = 3 with quorums of n - f = 2, the first unsafe run ({}):",
+            who.join(", ")
+        )?;
+        print_trace(out, &run(&config, &byzantine, seed))?;
+    }
+    Ok(())
+}
+
+/// Section 1.7: messages of one request with no fault, counted in a run,
+/// beside OM(f)'s.
+pub fn print_messages(out: &mut dyn Write, seed: u64) -> io::Result<()> {
+    heading(out, "1.7 PBFT's messages against OM(f)'s")?;
+    writeln!(
+        out,
+        "One request, no fault, counted in a run (= the closed form):"
+    )?;
+    writeln!(out, "    f   n  pre-prepare  prepare  commit  total   OM(f)")?;
+    for f in 1..=3 {
+        let config = Config::pbft(f);
+        let counted = run(&config, &[], seed).messages;
+        let n = config.n as u64;
+        let [pre_prepare, prepare, commit] = normal_case_messages(n);
+        debug_assert_eq!(counted[..3], [pre_prepare, prepare, commit]);
+        writeln!(
+            out,
+            "   {f:>2}  {n:>2}  {:>11}  {:>7}  {:>6}  {:>5}  {:>6}",
+            counted[0],
+            counted[1],
+            counted[2],
+            counted[..3].iter().sum::<u64>(),
+            om_message_formula(n, f as u64)
+        )?;
+    }
+    Ok(())
+}

@@ -187,7 +187,7 @@ impl Replica {
                 self.on_prepare(from, view, value);
             }
             Message::Commit { view, value } => {
-                self.on_commit(from, view, value)
+                self.on_commit(from, view, value);
             }
             Message::ViewChange { view, prepared } => {
                 self.on_view_change(from, view, prepared);

@@ -18,7 +18,7 @@ run-ch04: ## Run both examples, a blank line between them
 	@echo
 	@$(MAKE) -s run-ch04-dual
 
-run-ch04-bft: ## Example 1: majority vote, OM(m), quorums
+run-ch04-bft: ## Example 1: majority vote, OM(m), quorums, PBFT
 	@$(CARGO) run -q --release --bin bft_demo
 
 run-ch04-dual: ## Example 2: cross-checking simulated models

@@ -7,8 +7,9 @@
 //! where the bound 3f + 1 comes from: Oral Messages OM(m)
 //! (`bft::oral_messages`, `bft::om_search`) against every strategy of one
 //! traitor and random strategies of two; section 1.3, PBFT's quorums
-//! (`bft::quorum`).
-//! Section 1.4 maps the generals onto language models.
+//! (`bft::quorum`). Sections 1.4 to 1.7 run PBFT, where the one who counts
+//! may lie too (`bft::pbft`, `bft::pbft_sim`, `bft::pbft_search`), and
+//! section 1.8 maps the generals onto language models.
 //!
 //! This file only configures and prints. Run it with `make run-ch04-bft`, or
 //! `cargo run --release --bin bft_demo -- --help`.

@@ -213,8 +213,18 @@ mod tests {
         assert_eq!(found.live_runs, 10_000);
         assert_eq!(found.by_view[0] + found.by_view[1], 10_000, "view 0 or 1");
         assert!(found.by_view[1] > 0, "some runs needed a view change");
-        let seven = search(Config::pbft(2), 2_000, 1982);
-        assert_eq!((seven.unsafe_runs, seven.live_runs), (0, 2_000));
+        let seven = Config::pbft(2);
+        let found = search(seven, 2_000, 1982);
+        assert_eq!((found.unsafe_runs, found.live_runs), (0, 2_000));
+        // A run needs a second view change only when the primaries of views
+        // 0 and 1 are both Byzantine.
+        for seed in 1982..1982 + 2_000 {
+            let byzantine = adversary(&seven, seed);
+            let result = run_traced(&seven, &byzantine, seed, false);
+            let both =
+                [0, 1].iter().all(|r| byzantine.iter().any(|b| b.0 == *r));
+            assert!(result.last_view < 2 || both, "seed {seed}: {byzantine:?}");
+        }
     }
 
     #[test]

@@ -252,28 +252,20 @@ mod tests {
         let seq = |s: &str| {
             s.chars().map(|c| (c != '-').then_some(c)).collect::<Vec<_>>()
         };
-        let decided = |lead, s| replay(rule(lead), seq(s));
-        assert_eq!(decided(1, "ab"), Decided { answer: Some('a'), calls: 1 });
-        assert_eq!(decided(1, "-b"), Decided { answer: Some('b'), calls: 2 });
-        assert_eq!(decided(2, "abaa"), Decided { answer: Some('a'), calls: 4 });
-        assert_eq!(
-            decided(2, "abba"),
-            Decided { answer: None, calls: 4 },
-            "no more"
-        );
-        assert_eq!(
-            decided(2, "abcaa"),
-            Decided { answer: Some('a'), calls: 5 }
-        );
-        assert_eq!(
-            decided(3, "ababab-"),
-            Decided { answer: None, calls: 7 },
-            "cap"
-        );
-        assert_eq!(
-            decided(2, "aa-bbbb"),
-            Decided { answer: Some('a'), calls: 2 }
-        );
+        // (lead, answers in order, accepted, calls); '-' abstains.
+        let cases = [
+            (1, "ab", Some('a'), 1),
+            (1, "-b", Some('b'), 2),
+            (2, "abaa", Some('a'), 4),
+            (2, "abba", None, 4), // no more answers
+            (2, "abcaa", Some('a'), 5),
+            (3, "ababab-", None, 7), // the cap
+            (2, "aa-bbbb", Some('a'), 2),
+        ];
+        for (lead, answers, answer, calls) in cases {
+            let decided = replay(rule(lead), seq(answers));
+            assert_eq!(decided, Decided { answer, calls }, "{lead}: {answers}");
+        }
         assert_eq!(rule(2).decide(&[2, 1, 0], 3), Step::Wait);
         assert_eq!(rule(2).decide(&[1, 3], 4), Step::Accept(1));
     }

@@ -259,7 +259,10 @@ fn no_page_or_output_speaks_of_a_draft_no_reader_has_seen() {
 }
 
 /// Figures the chapter cites rather than computes, with their source.
-const CITED: [(&str, &str); 1] = [("60%", "Kim et al., ICML 2025")];
+const CITED: [(&str, &str); 2] = [
+    ("60%", "Kim et al., ICML 2025"),
+    ("2511.09030", "the arXiv number of Meyerson et al., 2025"),
+];
 
 /// Every percentage and decimal in the chapter's prose must be printed by a
 /// program (it appears in a generated file), or be a cited figure.

@@ -47,14 +47,17 @@ sections() {
 sections bft_demo "make run-ch04-bft" "$bin/bft_demo"
 sections dual_model "make run-ch04-dual" "$bin/dual_model"
 
-# The scripted models answer in examples/ch04-bft, where these commands run
-# (the chapter says so). Call times vary, so the vote's report shows #.###.
+# The vote and the evaluation run in examples/ch04-bft, where the scripted
+# models' paths are short, with the line a reader types at the repository
+# root after `make run-ch04` has built the programs. Call times vary, so the
+# vote's report shows #.###.
 models() { (cd examples/ch04-bft && "$bin/dual_model" "$@"); }
 
-# shown ARGS...: "$ dual_model ARGS" as a reader types it: values with spaces
-# quoted, and the line broken before a flag where it would pass 76 columns.
+# shown ARGS...: the command as a reader types it at the repository root:
+# values with spaces quoted, and the line broken before a flag where it
+# would pass 76 columns.
 shown() {
-  local line='$ dual_model' group='' arg
+  local line='$ cd examples/ch04-bft && ../../target/release/dual_model' group='' arg
   for arg in "$@" ''; do
     if [ -z "$arg" ] || [ "${arg#--}" != "$arg" ]; then
       if [ -n "$group" ]; then
@@ -75,9 +78,9 @@ shown() {
   echo "$line"
 }
 
-scripted=(--cmd "sh models/alpha.sh" --cmd "sh models/beta.sh"
-  --cmd "sh models/gamma.sh")
-vote=("${scripted[@]}" --cmd "sh models/crashy.sh" --cmd "sh models/sleepy.sh"
+m=models
+scripted=(--cmd "sh $m/alpha.sh" --cmd "sh $m/beta.sh" --cmd "sh $m/gamma.sh")
+vote=("${scripted[@]}" --cmd "sh $m/crashy.sh" --cmd "sh $m/sleepy.sh"
   --timeout 1 --prompt "17 + 25")
 {
   shown "${vote[@]}"
@@ -85,9 +88,12 @@ vote=("${scripted[@]}" --cmd "sh models/crashy.sh" --cmd "sh models/sleepy.sh"
   # Under pipefail a vote that accepts nothing (exit 3) stops this script.
   echo "\$ echo \$?  # ${PIPESTATUS[0]}: accepted"
 } > "$out/vote.txt"
-wrong=("${scripted[@]}" --quiet --prompt "7 + 0")
-{ shown "${wrong[@]}"; models "${wrong[@]}"; } > "$out/vote-wrong.txt"
-evaluation=("${scripted[@]}" --tasks-file models/tasks.tsv)
+wrong=("${scripted[@]}" --wait-all --prompt "7 + 0")
+{
+  shown "${wrong[@]}"
+  models "${wrong[@]}" 2>&1 | sed -E 's/[0-9]+\.[0-9]{3} s/#.### s/'
+} > "$out/vote-wrong.txt"
+evaluation=("${scripted[@]}" --tasks-file $m/tasks.tsv)
 {
   shown "${evaluation[@]}"
   models "${evaluation[@]}" 2>/dev/null

@@ -21,7 +21,6 @@ use ch04_bft::bft::om_search::{
     TraitorStrategy, om_randomized, om1_exhaustive,
 };
 use ch04_bft::bft::oral_messages::Order;
-use ch04_bft::bft::oral_messages::{om_message_formula, om_messages_counted};
 use ch04_bft::bft::pbft_report::{
     print_messages, print_normal_case, print_search, print_view_change,
 };
@@ -200,14 +199,7 @@ fn print_why_3f_plus_1(out: &mut dyn Write, config: &Config) -> io::Result<()> {
             (r.ic1_violations, r.ic2_violations, r.violations);
         writeln!(out, "   {n}   {ic1:>12}   {ic2:>12}   {any:>12}")?;
     }
-    writeln!(out)?;
-    writeln!(out, "Messages OM(m) sends, counted and by formula:")?;
-    writeln!(out, "    n   m   counted   formula")?;
-    for (n, m) in [(4, 1), (7, 2), (10, 3)] {
-        let counted = om_messages_counted(n, m);
-        let formula = om_message_formula(n as u64, m as u64);
-        writeln!(out, "   {n:>2}   {m}   {counted:>7}   {formula:>7}")?;
-    }
+    // The messages OM(m) sends are counted in section 1.7, beside PBFT's.
     Ok(())
 }
 

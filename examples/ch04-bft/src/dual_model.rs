@@ -49,8 +49,9 @@ Simulation (the default): models with assumed error rates, not measurements
   --seed S              generator seed (0 to 18446744073709551615, default 42)
   --models LIST         at least three NAME=RATE pairs, RATE from 0 to 1
                         (default Claude=0.23,GPT-4=0.25,Llama=0.30);
-                        the first three drive Tests 1-3; the first is the
-                        one model asked again and again in section 2.5
+                        the first three are the strategies' models; the
+                        first is also the one model asked again and again
+                        in section 2.5
   --wrong-variants K    distinct wrong answers a model can give, uniformly
                         (1 to 1000000, default 1: all hallucinations agree)
   --hard-fraction H     share of hard tasks in the correlated setting
@@ -290,7 +291,7 @@ fn run(config: &Config, out: &mut dyn Write) -> io::Result<ExitCode> {
     writeln!(out)?;
     print_tests(out, &independent_tally, &exact)?;
     let rates = independent.models.map(|m| m.error_rate);
-    print_worked_example(out, [rates[0], rates[1]], &exact)?;
+    print_worked_example(out, rates, &exact)?;
     writeln!(out)?;
     heading(out, "2.2 What an error rate hides")?;
     writeln!(
@@ -306,16 +307,15 @@ fn run(config: &Config, out: &mut dyn Write) -> io::Result<ExitCode> {
     heading(out, "2.3 Correlated errors")?;
     let mix = describe(config.correlated);
     for line in [
-        "Errors come together: on a hard task every model errs with the",
-        &format!("same high probability ({mix})."),
-        "Each model's overall error rate stays the same.",
+        &format!("Hard tasks ({mix}) make errors come together;"),
+        "each model's overall error rate stays what it was.",
     ] {
         writeln!(out, "{line}")?;
     }
     let k = config.wrong_variants;
     let titles = [
         format!("K = {k}"),
-        "correlated".to_string(),
+        format!("K = {k}, hard"),
         format!("K = {other_k}"),
     ];
     print_silent_errors(
@@ -375,10 +375,10 @@ fn print_setup(out: &mut dyn Write, config: &Config) -> io::Result<()> {
         "   {} tasks, seed {}; {variants}",
         config.tasks, config.seed
     )?;
-    writeln!(out, "The first tasks as the models answer them:")?;
+    writeln!(out, "The first task as the models answer it:")?;
     let run = config.run(Difficulty::INDEPENDENT);
     let models = run.llms();
-    for id in 0..config.tasks.min(2) {
+    for id in 0..config.tasks.min(1) {
         for model in &models {
             let result = model.generate_code(Task { id, hard: false });
             writeln!(out, "   {:<8} {}", result.model, result.code())?;

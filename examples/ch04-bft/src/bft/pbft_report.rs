@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::oral_messages::om_message_formula;
+use super::oral_messages::{om_message_formula, om_messages_counted};
 use super::pbft::Config;
 use super::pbft_search::{
     Search, Strategy, adversary, normal_case_messages, search,
@@ -125,8 +125,12 @@ pub fn print_messages(out: &mut dyn Write, seed: u64) -> io::Result<()> {
             counted[1],
             counted[2],
             counted[..3].iter().sum::<u64>(),
-            om_message_formula(n, f as u64)
+            om_messages_counted(config.n, f)
         )?;
+        debug_assert_eq!(
+            om_messages_counted(config.n, f),
+            om_message_formula(n, f as u64)
+        );
     }
     Ok(())
 }

@@ -43,8 +43,7 @@ pub fn print_tests(
         };
         writeln!(
             out,
-            "   Test {}: {:<19} {:>5}   {:>10} | {:>6}   {versus}",
-            s + 1,
+            "   {:<25} {:>5}   {:>10} | {:>6}   {versus}",
             strategy.short_label(),
             strategy.calls(),
             percent(measured, 2),
@@ -58,7 +57,7 @@ pub fn print_tests(
 /// when both models are.
 pub fn print_worked_example(
     out: &mut dyn Write,
-    [a, b]: [f64; 2],
+    [a, b, c]: [f64; 3],
     exact: &[Rates; 4],
 ) -> io::Result<()> {
     let both = exact[1].correct;
@@ -75,6 +74,18 @@ pub fn print_worked_example(
         decimal(1.0 - b),
         decimal(both),
         percent(1.0 - both, 2)
+    )?;
+    // The triple majority is correct when all three are, or exactly two.
+    let (ra, rb, rc) = (1.0 - a, 1.0 - b, 1.0 - c);
+    let terms = [ra * rb * rc, a * rb * rc, ra * b * rc, ra * rb * c];
+    writeln!(out, "and the triple majority when at least two are:")?;
+    let shown: Vec<String> = terms.iter().map(|&t| decimal(t)).collect();
+    writeln!(
+        out,
+        "   {} = {}, an error of {}",
+        shown.join(" + "),
+        decimal(exact[2].correct),
+        percent(1.0 - exact[2].correct, 2)
     )
 }
 
@@ -85,7 +96,7 @@ pub fn print_silent_errors(
 ) -> io::Result<()> {
     writeln!(
         out,
-        "Silent errors, exact; correlated has the K of the first column:"
+        "Silent errors (accepted and wrong), exact, in three settings:"
     )?;
     let titles: Vec<String> =
         settings.iter().map(|(title, _)| format!("{title:>13}")).collect();

@@ -181,14 +181,7 @@ fn print_strategies(
         let measured = [counts.correct, counts.rejected, counts.silent];
         print_outcome_rows(out, measured, tasks, predicted)?;
     }
-    for line in [
-        "The gap between the columns is what correlation does: models that fail",
-        "together give wrong answers that agree and pass, and a majority of them",
-        "helps less than independence predicts.",
-    ] {
-        writeln!(out, "{line}")?;
-    }
-    Ok(())
+    writeln!(out, "The gap between the columns is what correlated errors cost.")
 }
 
 /// The early rules on the recorded answers, taken in command order as if

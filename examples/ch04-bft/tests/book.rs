@@ -238,6 +238,35 @@ fn the_chapter_keeps_its_budgets() {
     }
 }
 
+/// Words of prose on a page: outside fenced blocks and includes, and before
+/// its references.
+fn prose_words(text: &str) -> usize {
+    let body = text.split("## References").next().unwrap_or(text);
+    let mut fenced = false;
+    let mut words = 0;
+    for line in body.lines() {
+        if line.starts_with("```") {
+            fenced = !fenced;
+        } else if !fenced && !line.starts_with("{{#") {
+            words += line.split_whitespace().count();
+        }
+    }
+    words
+}
+
+#[test]
+fn each_page_reads_in_one_sitting() {
+    for (page, budget) in [("ch04-bft.md", 5000), ("ch04-pbft.md", 2000)] {
+        let text = fs::read_to_string(root().join("book/src").join(page))
+            .expect("page");
+        let words = prose_words(&text);
+        assert!(
+            words < budget,
+            "{page}: {words} words of prose, {budget} or more"
+        );
+    }
+}
+
 #[test]
 fn no_page_or_output_speaks_of_a_draft_no_reader_has_seen() {
     let mut texts: Vec<(String, String)> = chapter_files()

@@ -1,4 +1,9 @@
 //! The scaling chart as an SVG document, written with the standard library.
+//!
+//! It is drawn 420 units wide, legend below the plot, so that on a phone
+//! (about 335 pixels of text column) its 12-unit text is still 9.6 pixels
+//! high. Each curve has a colour, a dash pattern and a marker shape of its
+//! own, so that it can be told apart without colour.
 
 use std::io;
 use std::path::Path;
@@ -7,9 +12,12 @@ use super::scaling::{Curve, ODD_N, SCALING_TASKS};
 use crate::format::percent;
 
 const COLORS: [&str; 3] = ["#1f5fa8", "#c0392b", "#2e8b57"];
-const DASHES: [&str; 3] = ["none", "8 4", "3 3"];
+const DASHES: [&str; 3] = ["none", "9 4", "2 3"];
+/// The reference line: grey, long dashes with dots between.
+const REFERENCE_DASH: &str = "12 4 2 4";
+const WIDTH: f64 = 420.0;
 
-/// The plot area in pixels, and the highest rate on the y axis.
+/// The plot area in units, and the highest rate on the y axis.
 struct Frame {
     left: f64,
     right: f64,
@@ -29,9 +37,8 @@ impl Frame {
 }
 
 /// Axes with ticks, a title, a line per curve through its exact values, a
-/// marker per measured value (moved a few pixels sideways per curve, so that
-/// markers of curves that meet stay apart), a grey reference line at the
-/// error of one model `e`, and one legend that explains all of it.
+/// marker per measured value, at its n, a grey reference line at the error
+/// of one model `e`, and below them one legend that explains all of it.
 pub fn scaling_svg(e: f64, curves: &[Curve]) -> String {
     let highest =
         curves.iter().flat_map(|c| c.exact.iter()).fold(e, |a, &b| a.max(b));
@@ -43,31 +50,36 @@ pub fn scaling_svg(e: f64, curves: &[Curve]) -> String {
         .find(|&tick| tick >= highest && tick > 0.0)
         .unwrap_or(1.0);
     let frame =
-        Frame { left: 70.0, right: 560.0, top: 60.0, bottom: 380.0, y_max };
-    let mut svg = axes(&frame, e, &y_ticks);
+        Frame { left: 52.0, right: 400.0, top: 64.0, bottom: 320.0, y_max };
+    let legend_rows = curves.len() + 1;
+    let height = frame.bottom + 70.0 + 20.0 * legend_rows as f64 + 62.0;
+    let mut svg = axes(&frame, e, &y_ticks, height);
     for (i, curve) in curves.iter().enumerate() {
-        svg.extend(curve_lines(&frame, i, curves.len(), curve));
+        svg.extend(curve_lines(&frame, i, curve));
     }
     svg.extend(legend(&frame, e, curves));
     svg.push("</svg>\n".to_string());
     svg.join("\n")
 }
 
-fn axes(frame: &Frame, e: f64, y_ticks: &[f64]) -> Vec<String> {
+fn axes(frame: &Frame, e: f64, y_ticks: &[f64], height: f64) -> Vec<String> {
     let Frame { left, right, top, bottom, y_max } = *frame;
     let mut svg = vec![
         r#"<?xml version="1.0" encoding="UTF-8"?>"#.to_string(),
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="820" height="440" viewBox="0 0 820 440" font-family="sans-serif" font-size="13">"#.to_string(),
-        r##"<rect x="0" y="0" width="820" height="440" fill="#ffffff"/>"##.to_string(),
         format!(
-            r#"<text x="410" y="30" text-anchor="middle" font-size="16" font-weight="bold">Majority vote over n simulated models, each with error {}</text>"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="12">"#
+        ),
+        format!(r##"<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>"##),
+        r#"<text x="210" y="22" text-anchor="middle" font-size="13" font-weight="bold">Majority vote over n simulated models,</text>"#.to_string(),
+        format!(
+            r#"<text x="210" y="40" text-anchor="middle" font-size="13" font-weight="bold">each with error {}</text>"#,
             percent(e, 0)
         ),
         format!(r##"<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#000000"/>"##),
         format!(r##"<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#000000"/>"##),
-        format!(r#"<text x="{}" y="{}" text-anchor="middle">number of models n</text>"#, f64::midpoint(left, right), bottom + 45.0),
+        format!(r#"<text x="{}" y="{}" text-anchor="middle">number of models n</text>"#, f64::midpoint(left, right), bottom + 36.0),
         format!(
-            r#"<text x="20" y="{0}" text-anchor="middle" transform="rotate(-90 20 {0})">error rate (no correct majority)</text>"#,
+            r#"<text x="13" y="{0}" text-anchor="middle" transform="rotate(-90 13 {0})">error rate (no correct majority)</text>"#,
             f64::midpoint(top, bottom)
         ),
     ];
@@ -79,7 +91,7 @@ fn axes(frame: &Frame, e: f64, y_ticks: &[f64]) -> Vec<String> {
         ));
         svg.push(format!(
             r#"<text x="{tx}" y="{}" text-anchor="middle">{n}</text>"#,
-            bottom + 20.0
+            bottom + 18.0
         ));
     }
     for &rate in y_ticks.iter().filter(|&&tick| tick <= y_max + 1e-9) {
@@ -102,18 +114,37 @@ fn axes(frame: &Frame, e: f64, y_ticks: &[f64]) -> Vec<String> {
     // The reference: one model alone. Above it, a vote is worse than none.
     let ey = frame.y(e);
     svg.push(format!(
-        r##"<line x1="{left}" y1="{ey:.1}" x2="{right}" y2="{ey:.1}" stroke="#777777" stroke-width="1.5" stroke-dasharray="2 4"/>"##
+        r##"<line x1="{left}" y1="{ey:.1}" x2="{right}" y2="{ey:.1}" stroke="#777777" stroke-width="1.5" stroke-dasharray="{REFERENCE_DASH}"/>"##
     ));
     svg
 }
 
-/// Curve `i` of `count`: its line, and its measured values as circles.
-fn curve_lines(
-    frame: &Frame,
-    i: usize,
-    count: usize,
-    curve: &Curve,
-) -> Vec<String> {
+/// Curve `i`'s marker at (x, y): a circle, a square or a triangle, hollow.
+fn marker(i: usize, x: f64, y: f64) -> String {
+    let color = COLORS[i % 3];
+    let style =
+        format!(r##"fill="#ffffff" stroke="{color}" stroke-width="2""##);
+    match i % 3 {
+        0 => format!(r#"<circle cx="{x:.1}" cy="{y:.1}" r="4" {style}/>"#),
+        1 => format!(
+            r#"<rect x="{:.1}" y="{:.1}" width="8" height="8" {style}/>"#,
+            x - 4.0,
+            y - 4.0
+        ),
+        _ => format!(
+            r#"<polygon points="{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}" {style}/>"#,
+            x,
+            y - 5.0,
+            x - 5.0,
+            y + 4.0,
+            x + 5.0,
+            y + 4.0
+        ),
+    }
+}
+
+/// Curve `i`: its line, and its measured values as markers at their n.
+fn curve_lines(frame: &Frame, i: usize, curve: &Curve) -> Vec<String> {
     let (color, dash) = (COLORS[i % 3], DASHES[i % 3]);
     let points: Vec<String> = ODD_N
         .iter()
@@ -124,51 +155,47 @@ fn curve_lines(
         r#"<polyline fill="none" stroke="{color}" stroke-width="2" stroke-dasharray="{dash}" points="{}"/>"#,
         points.join(" ")
     )];
-    let dodge = 7.0 * (i as f64 - (count as f64 - 1.0) / 2.0);
     for &(n, rate) in &curve.measured {
-        svg.push(format!(
-            r##"<circle cx="{:.1}" cy="{:.1}" r="4" fill="#ffffff" stroke="{color}" stroke-width="2"/>"##,
-            frame.x(n) + dodge,
-            frame.y(rate)
-        ));
+        svg.push(marker(i, frame.x(n), frame.y(rate)));
     }
     svg
 }
 
 fn legend(frame: &Frame, e: f64, curves: &[Curve]) -> Vec<String> {
     let mut svg = Vec::new();
-    let row = |k: usize| frame.top + 20.0 + 24.0 * k as f64;
+    let row = |k: usize| frame.bottom + 64.0 + 20.0 * k as f64;
     for (i, curve) in curves.iter().enumerate() {
         let (color, dash) = (COLORS[i % 3], DASHES[i % 3]);
         let ly = row(i);
         svg.push(format!(
-            r#"<line x1="580" y1="{ly}" x2="610" y2="{ly}" stroke="{color}" stroke-width="2" stroke-dasharray="{dash}"/>"#
+            r#"<line x1="16" y1="{ly}" x2="56" y2="{ly}" stroke="{color}" stroke-width="2" stroke-dasharray="{dash}"/>"#
         ));
+        svg.push(marker(i, 36.0, ly));
         svg.push(format!(
-            r#"<text x="618" y="{}">{}</text>"#,
+            r#"<text x="64" y="{}">{}</text>"#,
             ly + 4.0,
             curve.label
         ));
     }
     let ly = row(curves.len());
     svg.push(format!(
-        r##"<line x1="580" y1="{ly}" x2="610" y2="{ly}" stroke="#777777" stroke-width="1.5" stroke-dasharray="2 4"/>"##
+        r##"<line x1="16" y1="{ly}" x2="56" y2="{ly}" stroke="#777777" stroke-width="1.5" stroke-dasharray="{REFERENCE_DASH}"/>"##
     ));
     svg.push(format!(
-        r#"<text x="618" y="{}">one model alone ({})</text>"#,
+        r#"<text x="64" y="{}">one model alone ({})</text>"#,
         ly + 4.0,
         percent(e, 0)
     ));
     let notes = [
-        "Lines: exact error rates.".to_string(),
-        format!("Circles: measured, {SCALING_TASKS} tasks"),
-        "each, in the colour of their line.".to_string(),
-        "Above the grey line, the vote".to_string(),
-        "is worse than one model.".to_string(),
+        format!(
+            "Lines: exact error rates. Markers: measured, {SCALING_TASKS} tasks"
+        ),
+        "each, at their n. Above the grey line, the vote is worse".to_string(),
+        "than one model.".to_string(),
     ];
     for (k, note) in notes.iter().enumerate() {
-        let y = ly + 34.0 + 18.0 * k as f64;
-        svg.push(format!(r#"<text x="580" y="{y}">{note}</text>"#));
+        let y = ly + 28.0 + 16.0 * k as f64;
+        svg.push(format!(r#"<text x="16" y="{y}">{note}</text>"#));
     }
     svg
 }
@@ -236,9 +263,8 @@ mod tests {
         assert_eq!(curves.len(), 3);
         let svg = scaling_svg(0.23, &curves);
         assert_well_formed(&svg);
-        assert!(svg.contains(
-            "Majority vote over n simulated models, each with error 23%"
-        ));
+        assert!(svg.contains(">Majority vote over n simulated models,</text>"));
+        assert!(svg.contains(">each with error 23%</text>"));
         for curve in &curves {
             assert!(
                 svg.contains(&format!(">{}</text>", curve.label)),
@@ -247,25 +273,37 @@ mod tests {
             );
         }
         assert_eq!(svg.matches("<polyline").count(), 3);
-        assert_eq!(svg.matches("<circle").count(), 3 * MEASURED_N.len());
+        // One marker per measured value, and one per curve in the legend,
+        // each curve with a shape of its own.
+        let markers = MEASURED_N.len() + 1;
+        assert_eq!(svg.matches("<circle").count(), markers);
+        assert_eq!(svg.matches("<rect x=").count() - 1, markers, "squares");
+        assert_eq!(svg.matches("<polygon").count(), markers);
         assert!(svg.contains(">one model alone (23%)</text>"));
         assert!(
             svg.contains("number of models n")
                 && svg.contains("error rate (no correct majority)")
         );
-        // At n = 1 the three curves meet; their markers stand apart.
-        let at_one: Vec<&str> = svg
-            .lines()
-            .filter(|l| l.starts_with("<circle"))
-            .filter_map(|l| l.split("cx=\"").nth(1)?.split('"').next())
+        // Every marker sits at its n: its x is one of the ticks'.
+        let ticks: Vec<String> = ODD_N
+            .iter()
+            .map(|&n| format!("{:.1}", 52.0 + 348.0 * f64::from(n - 1) / 14.0))
             .collect();
-        let mut xs = at_one.clone();
-        xs.sort_unstable();
-        xs.dedup();
-        assert_eq!(
-            xs.len(),
-            at_one.len(),
-            "every marker has its own x: {at_one:?}"
+        for line in svg.lines().filter(|l| l.starts_with("<circle")) {
+            let cx =
+                line.split("cx=\"").nth(1).and_then(|r| r.split('"').next());
+            let cx = cx.unwrap_or_default().to_string();
+            assert!(cx == "36.0" || ticks.contains(&cx), "{line}");
+        }
+        // Lines differ without colour: every dash pattern is its own.
+        let mut dashes = DASHES.to_vec();
+        dashes.push(REFERENCE_DASH);
+        dashes.sort_unstable();
+        dashes.dedup();
+        assert_eq!(dashes.len(), 4);
+        // Drawn 420 wide, 12-unit text is 9.6 pixels on a 335-pixel column.
+        assert!(
+            svg.contains(r#"width="420""#) && svg.contains(r#"font-size="12""#)
         );
     }
 

@@ -307,7 +307,7 @@ fn run(config: &Config, out: &mut dyn Write) -> io::Result<ExitCode> {
     heading(out, "2.3 Correlated errors")?;
     let mix = describe(config.correlated);
     for line in [
-        &format!("Hard tasks ({mix}) make errors come together;"),
+        &format!("With {mix}, errors come together;"),
         "each model's overall error rate stays what it was.",
     ] {
         writeln!(out, "{line}")?;

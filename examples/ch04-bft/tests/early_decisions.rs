@@ -9,7 +9,7 @@ use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{dual_model, model, models, scratch, stderr};
+use common::{dual_model, model, models, processes_in_groups, scratch, stderr};
 
 /// Runs `dual_model` with these commands and flags; also returns how long.
 fn timed(
@@ -28,19 +28,12 @@ fn timed(
 
 /// Whether any process still runs whose group id is listed in `file`.
 fn groups_alive(file: &Path) -> bool {
-    let groups: Vec<String> = fs::read_to_string(file)
+    let groups: Vec<u32> = fs::read_to_string(file)
         .unwrap_or_default()
         .lines()
-        .map(str::to_string)
+        .filter_map(|line| line.parse().ok())
         .collect();
-    fs::read_dir("/proc").unwrap().flatten().any(|entry| {
-        let stat =
-            fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-        let fields: Vec<&str> =
-            stat.rsplit(") ").next().unwrap_or("").split(' ').collect();
-        fields.first() != Some(&"Z")
-            && fields.get(2).is_some_and(|g| groups.iter().any(|id| id == g))
-    })
+    !processes_in_groups(&groups).is_empty()
 }
 
 #[test]

@@ -14,7 +14,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use ch04_bft::llm::real::json;
-use common::{dual_model, model, models, scratch, stderr};
+use common::{dual_model, model, models, processes_in_groups, scratch, stderr};
 
 /// A command that counts its call in `counter`, then runs `then`.
 fn counted(counter: &Path, then: &str) -> String {
@@ -139,29 +139,6 @@ fn an_unusable_temporary_folder_is_an_error_before_any_call() {
     fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Processes, zombies aside, whose process group is one of `groups`.
-fn members(groups: &[u32]) -> Vec<u32> {
-    let mut found = Vec::new();
-    for entry in fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // After the name in parentheses: state, parent, process group.
-        let fields: Vec<&str> =
-            stat.rsplit(") ").next().unwrap_or("").split(' ').collect();
-        let group = fields.get(2).and_then(|g| g.parse::<u32>().ok());
-        if fields.first() != Some(&"Z")
-            && group.is_some_and(|g| groups.contains(&g))
-        {
-            found.push(pid);
-        }
-    }
-    found
-}
-
 fn wait_for(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
     let start = Instant::now();
     loop {
@@ -212,7 +189,7 @@ fn a_signal_to_dual_model_stops_every_command_within_a_second() {
                 .lines()
                 .map(|l| l.parse().unwrap())
                 .collect();
-            assert!(!members(&ids).is_empty());
+            assert!(!processes_in_groups(&ids).is_empty());
             let sent = Command::new("kill")
                 .args(["-s", signal, &child.id().to_string()])
                 .status()
@@ -222,9 +199,10 @@ fn a_signal_to_dual_model_stops_every_command_within_a_second() {
             assert!(!status.success(), "{signal} {job}: {status}");
             let start = Instant::now();
             assert!(
-                wait_for(Duration::from_secs(1), || members(&ids).is_empty()),
+                wait_for(Duration::from_secs(1), || processes_in_groups(&ids)
+                    .is_empty()),
                 "{signal} {job}: processes {:?} of groups {ids:?} still run after {:?}",
-                members(&ids),
+                processes_in_groups(&ids),
                 start.elapsed()
             );
         }

@@ -41,3 +41,27 @@ pub fn scratch(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// Processes, zombies aside, whose process group is one of `groups`.
+pub fn processes_in_groups(groups: &[u32]) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat"))
+        else {
+            continue;
+        };
+        // After the name in parentheses: state, parent, process group.
+        let fields: Vec<&str> =
+            stat.rsplit(") ").next().unwrap_or("").split(' ').collect();
+        let group = fields.get(2).and_then(|g| g.parse::<u32>().ok());
+        if fields.first() != Some(&"Z")
+            && group.is_some_and(|g| groups.contains(&g))
+        {
+            found.push(pid);
+        }
+    }
+    found
+}

@@ -119,9 +119,11 @@ impl Ballot {
             // While checks run, only a quorum that even hopeful votes
             // cannot reach any more is decided.
             let hopeless = rule.decide(&self.votes(true), done) == Step::Reject;
-            return (fixed && hopeless).then(|| self.rejected(rule, results));
+            return (fixed && hopeless)
+                .then(|| self.rejected(rule, results.iter().flatten()));
         }
-        (sure == Step::Reject).then(|| self.rejected(rule, results))
+        (sure == Step::Reject)
+            .then(|| self.rejected(rule, results.iter().flatten()))
     }
 }
 // ANCHOR_END: votes
@@ -129,14 +131,13 @@ impl Ballot {
 impl Ballot {
     /// A rejection, unless calls the machine could not run might have
     /// changed it.
-    pub(super) fn rejected(
+    pub(super) fn rejected<'a>(
         &self,
         rule: Rule,
-        results: &[Option<Call>],
+        calls: impl IntoIterator<Item = &'a Call>,
     ) -> Decision {
-        let not_run = results
-            .iter()
-            .flatten()
+        let not_run = calls
+            .into_iter()
             .filter(|call| matches!(call.status, Status::NotRun(_)))
             .count();
         let best = self.votes(true).into_iter().max().unwrap_or(0);
@@ -156,11 +157,9 @@ impl Ballot {
     /// The decision when every call has ended: for a vote that waited for
     /// all, or one whose calls ran out.
     pub(super) fn final_decision(&self, rule: Rule, done: usize) -> Decision {
-        let results: Vec<Option<Call>> =
-            self.calls.iter().cloned().map(Some).collect();
         match rule.decide(&self.votes(false), done) {
             Step::Accept(g) => Decision::Accepted(g),
-            _ => self.rejected(rule, &results),
+            _ => self.rejected(rule, &self.calls),
         }
     }
 

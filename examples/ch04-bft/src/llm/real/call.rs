@@ -55,6 +55,8 @@ const LONE_TRIES: u32 = 5;
 pub(super) enum Event {
     Output(Vec<u8>),
     OutputEnd,
+    /// Standard error reached its end.
+    StderrEnd,
     Exited(Option<i32>),
     Stop,
 }
@@ -227,7 +229,11 @@ impl Runner {
         }
         if let Some(mut pipe) = child.stderr.take() {
             let tail = Arc::clone(&tail);
-            helpers.run(move || keep_tail(&mut pipe, &tail));
+            let sender = events.clone();
+            helpers.run(move || {
+                keep_tail(&mut pipe, &tail);
+                let _ = sender.send(Event::StderrEnd);
+            });
         }
         helpers.run(move || {
             let code = child.wait().ok().and_then(|status| {
@@ -251,10 +257,12 @@ impl Runner {
         let deadline = start + self.limits.timeout;
         let mut output = Vec::new();
         let mut output_ended = !keep_stdout;
+        let mut stderr_ended = false;
         let mut exit: Option<Option<i32>> = None;
         let mut grace_end = None;
         let status = loop {
-            if let (true, Some(code)) = (output_ended, exit) {
+            if let (true, true, Some(code)) = (output_ended, stderr_ended, exit)
+            {
                 break exit_status(code);
             }
             let until =
@@ -270,6 +278,7 @@ impl Runner {
                     grace_end = grace_end.map(|_| Instant::now() + GRACE);
                 }
                 Ok(Event::OutputEnd) => output_ended = true,
+                Ok(Event::StderrEnd) => stderr_ended = true,
                 Ok(Event::Stop) => break Status::Stopped,
                 Ok(Event::Exited(code)) => {
                     // Anything it left running in its group goes too; then
@@ -294,16 +303,22 @@ impl Runner {
         };
         if exit.is_none() {
             let _ = self.reaper.stop(pgid);
-            // The leader dies at once; its waiter reaps it. Wait for that,
-            // briefly, so a call that has ended has no process left.
-            let limit = Instant::now() + Duration::from_secs(1);
-            while let Ok(event) = events
-                .recv_timeout(limit.saturating_duration_since(Instant::now()))
-            {
-                if let Event::Exited(code) = event {
-                    exit = Some(code);
-                    break;
-                }
+        }
+        // The leader dies at once when stopped, and its waiter reaps it;
+        // stderr closes with the group. Wait for both, briefly, so that a
+        // call that has ended has no process left and its stderr is whole.
+        let limit = Instant::now() + Duration::from_secs(1);
+        while exit.is_none() || !stderr_ended {
+            let left = limit.saturating_duration_since(Instant::now());
+            match events.recv_timeout(left.min(if exit.is_some() {
+                GRACE
+            } else {
+                left
+            })) {
+                Ok(Event::Exited(code)) => exit = Some(code),
+                Ok(Event::StderrEnd) => stderr_ended = true,
+                Ok(_) => {}
+                Err(_) => break,
             }
         }
         if status == Status::OverLimit {

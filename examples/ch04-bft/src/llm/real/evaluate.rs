@@ -26,22 +26,22 @@ pub enum Outcome {
     Abstained,
 }
 
-/// A call's outcome from its final status (after the check) and output.
-pub fn outcome(
-    status: &Status,
-    output: &[u8],
+/// Each call's outcome on one task, from its final status (after the
+/// check) and its output, in command order.
+pub fn outcomes<'a>(
+    calls: impl IntoIterator<Item = (&'a Status, &'a [u8])>,
     compare: Compare,
     expected: &[u8],
-) -> Outcome {
-    if *status != Status::Answered {
-        return Outcome::Abstained;
-    }
-    let key = compare.key(output);
-    if key == compare.key(expected) {
-        Outcome::Correct
-    } else {
-        Outcome::Wrong(key)
-    }
+) -> Vec<Outcome> {
+    let expected = compare.key(expected);
+    let outcome = |(status, output): (&Status, &[u8])| {
+        if *status != Status::Answered {
+            return Outcome::Abstained;
+        }
+        let key = compare.key(output);
+        if key == expected { Outcome::Correct } else { Outcome::Wrong(key) }
+    };
+    calls.into_iter().map(outcome).collect()
 }
 
 /// What an evaluation runs with.
@@ -106,18 +106,10 @@ pub fn evaluate<R: BufRead + Send>(
                 Some(Ok(task)) => task,
             };
             if let Some(recorded) = run.resumed.tasks.get(&task.line) {
-                let outcomes: Vec<Outcome> = recorded
-                    .calls
-                    .iter()
-                    .map(|(status, output)| {
-                        outcome(
-                            status,
-                            output,
-                            settings.compare,
-                            &task.expected,
-                        )
-                    })
-                    .collect();
+                let recorded =
+                    recorded.calls.iter().map(|(s, o)| (s, o.as_slice()));
+                let outcomes =
+                    outcomes(recorded, settings.compare, &task.expected);
                 tally.add(&outcomes);
                 from_log += 1;
                 run.progress.task_done(0, true);
@@ -135,18 +127,9 @@ pub fn evaluate<R: BufRead + Send>(
                     give_up(format!("--log: cannot write: {error}"));
                 }
             }
-            let outcomes: Vec<Outcome> = ballot
-                .calls
-                .iter()
-                .map(|call| {
-                    outcome(
-                        &call.status,
-                        &call.output,
-                        settings.compare,
-                        &task.expected,
-                    )
-                })
-                .collect();
+            let calls =
+                ballot.calls.iter().map(|c| (&c.status, c.output.as_slice()));
+            let outcomes = outcomes(calls, settings.compare, &task.expected);
             let abstained =
                 outcomes.iter().filter(|o| **o == Outcome::Abstained).count();
             tally.add(&outcomes);

@@ -42,6 +42,11 @@ const GRACE: Duration = Duration::from_millis(250);
 /// there, and naming it saves a search of `PATH` on every call.
 pub const SHELL: &str = "/bin/sh";
 
+/// The shell's first line, before the command: wait for the go line on
+/// standard input (the shell's `read` takes one byte at a time from a pipe,
+/// so it leaves the input that follows to the command).
+const WAIT_FOR_GO: &str = "read -r dual_model_go || exit 125";
+
 /// An input this short is written at once: a fresh pipe holds at least
 /// this much (POSIX's `PIPE_BUF`), so the write cannot block.
 const INLINE_INPUT: usize = 4096;
@@ -192,11 +197,17 @@ impl Runner {
         keep_stdout: bool,
         stop: &Stop,
     ) -> io::Result<Call> {
-        let inline = input.len() <= INLINE_INPUT;
+        // One byte more: the newline that lets the command start (below).
+        let inline = input.len() < INLINE_INPUT;
         let threads = 2 + usize::from(keep_stdout) + usize::from(!inline);
         let mut helpers = self.helpers.reserve(threads)?;
         let mut shell = Command::new(SHELL);
-        shell.arg("-c").arg(command).envs(env.iter().copied());
+        // The shell first waits for one line on its input, which is sent
+        // only once the reaper knows its group: a command never runs
+        // unregistered. If this process dies before that, the read meets
+        // the end of its input and the command never starts.
+        let script = format!("{WAIT_FOR_GO}\n{command}");
+        shell.arg("-c").arg(script).envs(env.iter().copied());
         let stdout = if keep_stdout { Stdio::piped() } else { Stdio::null() };
         shell.stdin(Stdio::piped()).stdout(stdout).stderr(Stdio::piped());
         shell.process_group(0); // its own group, led by `sh`: pgid = pid
@@ -214,12 +225,13 @@ impl Runner {
         stop.running(&events);
         let tail = Arc::new(Mutex::new(Vec::new()));
         if let Some(mut pipe) = child.stdin.take() {
+            // The go line, then the input; a command may ignore its input.
             if inline {
-                let _ = pipe.write_all(input); // a command may ignore it
+                let _ = pipe.write_all(&[b"\n", &input[..]].concat());
             } else {
                 let input = Arc::clone(input);
                 helpers.run(move || {
-                    let _ = pipe.write_all(&input);
+                    let _ = pipe.write_all(b"\n").and(pipe.write_all(&input));
                 });
             }
         }

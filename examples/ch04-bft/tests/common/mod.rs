@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
 
 pub fn models() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("models")
@@ -64,4 +66,51 @@ pub fn processes_in_groups(groups: &[u32]) -> Vec<u32> {
         }
     }
     found
+}
+
+/// A command that counts its call in `counter`, then runs `then`.
+pub fn counted(counter: &Path, then: &str) -> String {
+    format!("echo x >> '{}'; {then}", counter.display())
+}
+
+pub fn calls_in(counter: &Path) -> usize {
+    std::fs::read_to_string(counter).map_or(0, |text| text.lines().count())
+}
+
+/// A tasks file of sums `i + 2i`, for i from 1 to `n`.
+pub fn sums(dir: &Path, n: usize) -> PathBuf {
+    let file = dir.join("sums.tsv");
+    let text: String = (1..=n)
+        .flat_map(|i| [format!("{i} + {}", 2 * i), format!("\t{}\n", 3 * i)])
+        .collect();
+    std::fs::write(&file, text).unwrap();
+    file
+}
+
+pub fn run(args: &[String]) -> Output {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    dual_model(&args).output().unwrap()
+}
+
+pub fn with_cmds(commands: &[String], extra: &[&str]) -> Vec<String> {
+    let mut args = Vec::new();
+    for command in commands {
+        args.extend(["--cmd".to_string(), command.clone()]);
+    }
+    args.extend(extra.iter().map(|a| (*a).to_string()));
+    args
+}
+
+/// Polls `done` every 10 ms until it holds or `limit` has passed.
+pub fn wait_for(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    loop {
+        if done() {
+            return true;
+        }
+        if start.elapsed() > limit {
+            return false;
+        }
+        sleep(Duration::from_millis(10));
+    }
 }

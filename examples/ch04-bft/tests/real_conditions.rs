@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use ch04_bft::llm::real::json;
 use common::{
-    calls_in, counted, dual_model, processes_in_groups, run, scratch, stderr,
-    sums, wait_for, with_cmds,
+    calls_in, counted, dual_model, processes_in_groups, run, scratch,
+    spawn_quiet, stderr, sums, wait_for, with_cmds,
 };
 
 /// Runs `dual_model` under `ulimit -n files`.
@@ -127,12 +127,7 @@ fn a_signal_to_dual_model_stops_every_command_within_a_second() {
                 }
             };
             let args = with_cmds(&[slow.clone(), slow.clone(), slow], &source);
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            let mut child = dual_model(&args)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap();
+            let mut child = spawn_quiet(&args);
             let expected = if job == "vote" { 3 } else { 6 };
             assert!(
                 wait_for(Duration::from_secs(10), || calls_in(&groups)

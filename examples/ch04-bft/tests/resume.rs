@@ -7,12 +7,12 @@ mod common;
 
 use std::fs;
 use std::path::Path;
-use std::process::{Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
 use ch04_bft::llm::real::json;
 use common::{
-    calls_in, counted, dual_model, model, models, run, scratch, stderr, sums,
+    calls_in, counted, model, models, run, scratch, spawn_quiet, stderr, sums,
     wait_for, with_cmds,
 };
 
@@ -109,12 +109,7 @@ fn a_resumed_evaluation_makes_only_the_missing_calls_and_prints_the_same_bytes()
             "2",
         ],
     );
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let mut child = dual_model(&args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_quiet(&args);
     assert!(wait_for(Duration::from_secs(20), || calls_in(Path::new(
         &killed_log
     )) >= 20));
@@ -122,11 +117,7 @@ fn a_resumed_evaluation_makes_only_the_missing_calls_and_prints_the_same_bytes()
     child.wait().unwrap();
     let done = calls_in(Path::new(&killed_log));
     assert!(done < tasks, "killed before the end ({done} tasks)");
-    let finished = run(&[
-        args.iter().map(|a| (*a).to_string()).collect::<Vec<_>>(),
-        vec!["--resume".into()],
-    ]
-    .concat());
+    let finished = run(&[args, vec!["--resume".into()]].concat());
     assert_eq!(finished.status.code(), Some(0), "{}", stderr(&finished));
     let report = |output: &Output| {
         String::from_utf8_lossy(&output.stdout)

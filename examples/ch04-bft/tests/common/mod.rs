@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each test crate uses some of them
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
@@ -113,4 +113,15 @@ pub fn wait_for(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
         }
         sleep(Duration::from_millis(10));
     }
+}
+
+/// Starts `dual_model` with `args`, its stdout and stderr thrown away, for a
+/// test that stops or kills it.
+pub fn spawn_quiet(args: &[String]) -> Child {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    dual_model(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
 }

@@ -225,6 +225,35 @@ mod tests {
     }
 
     #[test]
+    fn a_fixed_vote_is_a_tail_of_the_count_of_votes() {
+        // The evaluation's predictions: at least `quorum` right (correct),
+        // or at least `quorum` wrong with every wrong answer alike (silent).
+        let fixed = |voters, quorum| Rule::Fixed { voters, quorum };
+        let single = rule_rates(fixed(1, 1), 1, |_| CallRates::erring(0.5));
+        assert!((single.correct - 0.5).abs() < 1e-15);
+        let both = [0.9, 0.8];
+        let dual =
+            rule_rates(fixed(2, 2), 1, |i| CallRates::erring(1.0 - both[i]));
+        assert!((dual.correct - 0.72).abs() < 1e-15);
+        assert!((dual.silent - 0.1 * 0.2).abs() < 1e-15);
+        // Two of three, as the chapter's triple majority: ra rb rc + ...
+        let (a, b, c) = (0.77, 0.75, 0.7);
+        let two = a * b * c
+            + (1.0 - a) * b * c
+            + a * (1.0 - b) * c
+            + a * b * (1.0 - c);
+        let right = [a, b, c];
+        let triple =
+            rule_rates(fixed(3, 2), 1, |i| CallRates::erring(1.0 - right[i]));
+        assert!((triple.correct - two).abs() < 1e-15);
+        // Abstentions: right 0.3, wrong 0.3, silent 0.4 each; unanimity of two.
+        let abstaining = CallRates { correct: 0.3, wrong: 0.3 };
+        let unanimous = rule_rates(fixed(2, 2), 1, |_| abstaining);
+        assert!((unanimous.correct - 0.09).abs() < 1e-15);
+        assert!((unanimous.rejected - (1.0 - 0.09 - 0.09)).abs() < 1e-15);
+    }
+
+    #[test]
     fn the_fixed_vote_agrees_with_the_chapters_formulas() {
         let errors = [0.23, 0.25, 0.30];
         for k in [1, 3] {

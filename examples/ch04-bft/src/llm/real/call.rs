@@ -165,7 +165,7 @@ impl Runner {
             self.gate.enter();
             if stop.is_stopped() {
                 self.gate.leave();
-                return Call::without_run(Status::Unneeded);
+                return Call::unneeded();
             }
             match attempt() {
                 Ok(call) => {

@@ -13,7 +13,7 @@ use super::journal::{Log, Resumed, task_line};
 use super::progress::Progress;
 use super::tasks_file::Tasks;
 use super::vote::{Plan, Settings, ask};
-use crate::llm::rules::{Rule, replay};
+use crate::llm::rules::{Decided, Rule, replay};
 use crate::threads::all_at_once;
 use crate::threads::lock;
 
@@ -148,23 +148,17 @@ pub fn evaluate<R: BufRead + Send>(
     measured
 }
 
-/// A strategy over the first `size` models: accept an answer that `quorum`
-/// of them gave.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Quorum {
-    pub size: usize,
-    pub quorum: usize,
-}
-
-/// The strategies of the chapter that apply to `n` models.
-pub fn strategies(n: usize) -> Vec<(&'static str, Quorum)> {
-    let mut list = vec![("Single", Quorum { size: 1, quorum: 1 })];
+/// The strategies of the chapter that apply to `n` models, each a fixed
+/// vote (`crate::llm::rules`) over the first `voters` commands.
+pub fn strategies(n: usize) -> Vec<(&'static str, Rule)> {
+    let fixed = |voters, quorum| Rule::Fixed { voters, quorum };
+    let mut list = vec![("Single", fixed(1, 1))];
     if n >= 2 {
-        list.push(("Dual agreement", Quorum { size: 2, quorum: 2 }));
+        list.push(("Dual agreement", fixed(2, 2)));
     }
     if n >= 3 {
-        list.push(("Majority", Quorum { size: n, quorum: n / 2 + 1 }));
-        list.push(("Unanimity", Quorum { size: n, quorum: n }));
+        list.push(("Majority", fixed(n, n / 2 + 1)));
+        list.push(("Unanimity", fixed(n, n)));
     }
     list
 }
@@ -194,16 +188,10 @@ impl Counts {
     }
 }
 
-/// What `strategy` decides on one task's outcomes: the winning outcome, if
-/// `quorum` of the first `size` calls gave it.
-pub fn decide(task: &[Outcome], strategy: Quorum) -> Option<&Outcome> {
-    let calls = &task[..strategy.size];
-    let votes =
-        |answer: &Outcome| calls.iter().filter(|&o| o == answer).count();
-    calls
-        .iter()
-        .filter(|o| **o != Outcome::Abstained)
-        .find(|o| votes(o) >= strategy.quorum)
+/// What `rule` decides on one task's outcomes, read in command order as if
+/// the calls had ended one after the other; an abstention is no vote.
+pub fn decided(task: &[Outcome], rule: Rule) -> Decided<&Outcome> {
+    replay(rule, task.iter().map(|o| (*o != Outcome::Abstained).then_some(o)))
 }
 
 /// The rules that decide early or call as needed, applied to the answers
@@ -268,17 +256,15 @@ impl Tally {
                 pair += 1;
             }
         }
-        for (counts, (_, strategy)) in
+        for (counts, (_, rule)) in
             self.strategies.iter_mut().zip(strategies(task.len()))
         {
-            counts.add(decide(task, strategy));
+            counts.add(decided(task, rule).answer);
         }
         for ((counts, calls), rule) in
             self.early.iter_mut().zip(early_rules(task.len()))
         {
-            let answers =
-                task.iter().map(|o| (*o != Outcome::Abstained).then_some(o));
-            let decided = replay(rule, answers);
+            let decided = decided(task, rule);
             counts.add(decided.answer);
             *calls += decided.calls as u64;
         }
@@ -308,40 +294,9 @@ impl Tally {
     }
 }
 
-/// P(at least `k` of the events happen), for independent events with these
-/// probabilities.
-pub fn at_least(k: usize, probabilities: &[f64]) -> f64 {
-    // distribution[j] = P(exactly j of the events so far happened)
-    let mut distribution = vec![1.0];
-    for &p in probabilities {
-        let mut next = vec![0.0; distribution.len() + 1];
-        for (j, &q) in distribution.iter().enumerate() {
-            next[j] += q * (1.0 - p);
-            next[j + 1] += q * p;
-        }
-        distribution = next;
-    }
-    distribution.iter().skip(k).sum()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn at_least_is_a_poisson_binomial_tail() {
-        assert!((at_least(1, &[0.5]) - 0.5).abs() < 1e-15);
-        assert!((at_least(2, &[0.9, 0.8]) - 0.72).abs() < 1e-15);
-        // Two of three, as the chapter's triple majority: a'b'c' + ab'c' + ...
-        let (a, b, c) = (0.77, 0.75, 0.7);
-        let two = a * b * c
-            + (1.0 - a) * b * c
-            + a * (1.0 - b) * c
-            + a * b * (1.0 - c);
-        assert!((at_least(2, &[a, b, c]) - two).abs() < 1e-15);
-        assert!((at_least(0, &[0.3, 0.3]) - 1.0).abs() < 1e-15);
-        assert!(at_least(3, &[0.3, 0.3]).abs() < 1e-15);
-    }
 
     #[test]
     fn strategies_count_outcomes_with_abstentions_as_no_vote() {
@@ -353,10 +308,10 @@ mod tests {
             vec![Correct, Abstained, Abstained],
             vec![w("x"), w("y"), Abstained],
         ];
-        let count = |size, quorum| {
+        let count = |voters, quorum| {
             let mut counts = Counts::default();
             for task in &outcomes {
-                match decide(task, Quorum { size, quorum }) {
+                match decided(task, Rule::Fixed { voters, quorum }).answer {
                     Some(Correct) => counts.correct += 1,
                     Some(_) => counts.silent += 1,
                     None => counts.rejected += 1,
@@ -384,6 +339,6 @@ mod tests {
         halves.merge(&other);
         assert_eq!(halves, tally, "the order of the tasks changes nothing");
         assert_eq!(strategies(2).len(), 2);
-        assert_eq!(strategies(5)[2].1, Quorum { size: 5, quorum: 3 });
+        assert_eq!(strategies(5)[2].1, Rule::Fixed { voters: 5, quorum: 3 });
     }
 }

@@ -7,11 +7,11 @@ use std::io::{self, Write};
 
 use super::super::exact::{Rates, wilson_interval};
 use super::super::report::print_outcome_rows;
-use super::evaluate::{Tally, at_least, early_rules, strategies};
+use super::evaluate::{Tally, early_rules, strategies};
 use super::vote::Settings;
 use crate::format::{decimal, percent};
 use crate::llm::rules::Rule;
-use crate::llm::rules_exact::{CallRates, rule_rates};
+use crate::llm::rules_exact::{CallRates, RuleRates, rule_rates};
 
 /// Short names for the models: the last word of each command, without its
 /// folder and extension, when those are distinct and plain; M1, M2 ... when not.
@@ -165,19 +165,11 @@ fn print_strategies(
     for ((label, strategy), counts) in
         strategies(names.len()).into_iter().zip(&tally.strategies)
     {
-        let used = &rates[..strategy.size];
-        let correct: Vec<f64> = used.iter().map(|r| r.0).collect();
-        let wrong: Vec<f64> = used.iter().map(|r| r.1).collect();
-        let predicted = Rates::new(
-            at_least(strategy.quorum, &correct),
-            at_least(strategy.quorum, &wrong),
-        );
-        let who = names[..strategy.size].join(", ");
-        writeln!(
-            out,
-            "   {label}, {} of {} ({who}):",
-            strategy.quorum, strategy.size
-        )?;
+        let Rule::Fixed { voters, quorum } = strategy else { continue };
+        let exact = predicted(strategy, rates);
+        let predicted = Rates::new(exact.correct, exact.silent);
+        let who = names[..voters].join(", ");
+        writeln!(out, "   {label}, {quorum} of {voters} ({who}):")?;
         let measured = [counts.correct, counts.rejected, counts.silent];
         print_outcome_rows(out, measured, tasks, predicted)?;
     }
@@ -208,15 +200,8 @@ fn print_early(
         "   measured | predicted   correct          silent           calls a task"
     )?;
     for (rule, (counts, calls)) in rules.into_iter().zip(&tally.early) {
-        let n = rates.len();
-        let predicted = rule_rates(rule, 1, |i| {
-            let (correct, wrong) = rates[i % n];
-            CallRates { correct, wrong }
-        });
-        let name = match rule {
-            Rule::AheadBy { lead, .. } => format!("ahead by {lead}"),
-            rule => rule.name(),
-        };
+        let predicted = predicted(rule, rates);
+        let name = rule.name();
         let pair = |measured: f64, predicted: f64| {
             format!(
                 "{:>6} | {:>6}",
@@ -234,6 +219,16 @@ fn print_early(
         )?;
     }
     Ok(())
+}
+
+/// What `rule` gives for independent commands with these (correct,
+/// wrong) rates, call i made by command i mod n, every wrong answer alike.
+fn predicted(rule: Rule, rates: &[(f64, f64)]) -> RuleRates {
+    let n = rates.len();
+    rule_rates(rule, 1, |i| {
+        let (correct, wrong) = rates[i % n];
+        CallRates { correct, wrong }
+    })
 }
 
 #[cfg(test)]

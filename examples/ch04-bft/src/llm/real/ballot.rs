@@ -136,10 +136,7 @@ impl Ballot {
         rule: Rule,
         calls: impl IntoIterator<Item = &'a Call>,
     ) -> Decision {
-        let not_run = calls
-            .into_iter()
-            .filter(|call| matches!(call.status, Status::NotRun(_)))
-            .count();
+        let (not_run, _) = not_run(calls);
         let best = self.votes(true).into_iter().max().unwrap_or(0);
         let could = match rule {
             Rule::Fixed { quorum, .. } | Rule::Cascade { quorum, .. } => {
@@ -165,17 +162,24 @@ impl Ballot {
 
     /// Calls the machine could not run, and why the first could not.
     pub fn not_run(&self) -> (usize, Option<&str>) {
-        let mut reasons =
-            self.calls.iter().filter_map(|call| match &call.status {
-                Status::NotRun(why) => Some(why.as_str()),
-                _ => None,
-            });
-        let first = reasons.next();
-        (first.map_or(0, |_| 1 + reasons.count()), first)
+        not_run(&self.calls)
     }
 
     /// Calls started, that is, paid for.
     pub fn calls_made(&self) -> usize {
         self.calls.iter().filter(|c| c.status != Status::Unneeded).count()
     }
+}
+
+/// How many of `calls` the machine could not run, and why the first could
+/// not.
+fn not_run<'a>(
+    calls: impl IntoIterator<Item = &'a Call>,
+) -> (usize, Option<&'a str>) {
+    let mut reasons = calls.into_iter().filter_map(|call| match &call.status {
+        Status::NotRun(why) => Some(why.as_str()),
+        _ => None,
+    });
+    let first = reasons.next();
+    (first.map_or(0, |_| 1 + reasons.count()), first)
 }

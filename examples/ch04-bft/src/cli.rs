@@ -106,6 +106,11 @@ impl Flags {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every flag given and its value (empty for a switch), in order.
+    pub fn in_order(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.given.iter().map(|(name, value)| (name.as_str(), value.as_str()))
+    }
+
     /// Every value of `--name`, in the order given.
     pub fn values<'a>(
         &'a self,

@@ -43,6 +43,7 @@ Usage: dual_model [simulation options]
        dual_model --cmd CMD [--cmd CMD ...] (--prompt TEXT | --prompt-file FILE)
                   [vote options]
        dual_model --cmd CMD [--cmd CMD ...] --tasks-file FILE [--jobs J]
+       dual_model --rescore LOG [reading, check and vote options]
 
 Simulation (the default): models with assumed error rates, not measurements
   --tasks N             tasks to simulate (1 to 1000000000000, default 1000)
@@ -65,6 +66,8 @@ Simulation (the default): models with assumed error rates, not measurements
 Real models (Unix only: each command runs as `sh -c CMD` in a process group
 of its own, with the prompt on standard input, never on a command line):
   --cmd CMD             a model's command line; 1 to 15 of them
+  --name NAME           just before a --cmd: its name in the reports
+                        (default: the command's last word)
   --prompt TEXT         the prompt (a newline is added)
   --prompt-file FILE    the prompt, the file's bytes as they are
   --quorum K | all      accept an answer that K of the N commands gave;
@@ -83,8 +86,16 @@ of its own, with the prompt on standard input, never on a command line):
                         stdin and in the file $ANSWER_FILE; exit 0 passes
                         (its own output is not kept, so no limit applies)
   --compare MODE        exact, trim (default: trailing whitespace and blank
-                        lines at both ends ignored) or code (the first
-                        fenced code block)
+                        lines at both ends ignored), code (the first
+                        fenced code block), number (the last number:
+                        $1,000.00 and 1000 agree) or choice (the last
+                        standalone letter A to J)
+  --answer-after TEXT   read only what follows the last TEXT, to the end
+                        of its line (A:, ####); without TEXT, no answer
+  --canon CMD           instead of --compare: CMD gets the answer on stdin
+                        and prints its key; run once per distinct output
+  An output with no answer to read abstains (no answer found); a tasks
+  file's expected values are read the same way.
   --max-output BYTES    a longer answer abstains (1 to 1073741824,
                         default 1048576)
   --log FILE            append every call to FILE as JSON: one line per vote,
@@ -95,6 +106,9 @@ of its own, with the prompt on standard input, never on a command line):
   --jobs J              tasks at a time (1 to 256, default: available cores)
   --resume              with --tasks-file and --log: count the tasks the log
                         holds for the same commands, run only the others
+  --rescore LOG         decide a logged evaluation (or the log's last vote)
+                        again from its recorded outputs, read and checked
+                        as the flags given say: no model is called
   A call that times out, fails, prints too much or fails the check abstains;
   the quorum still counts it. A call the machine cannot run (open files,
   processes, memory) waits for others to end and tries again; if it still
@@ -119,8 +133,12 @@ const FLAGS: [Flag; 9] = [
 ];
 
 /// The flags for real models (`ch04_bft::llm::real`).
-const CMD_FLAGS: [Flag; 17] = [
+const CMD_FLAGS: [Flag; 21] = [
     Flag::repeated("cmd"),
+    Flag::repeated("name"),
+    Flag::value("answer-after"),
+    Flag::value("canon"),
+    Flag::value("rescore"),
     Flag::value("prompt"),
     Flag::value("prompt-file"),
     Flag::value("tasks-file"),
@@ -149,13 +167,14 @@ fn all_flags() -> Vec<Flag> {
 enum Mode {
     Simulate(Config),
     #[cfg(unix)]
-    CrossCheck(cross_check::CrossCheck),
+    CrossCheck(Box<cross_check::CrossCheck>),
 }
 
 fn choose_mode(flags: &Flags) -> Result<Mode, String> {
-    if flags.has("cmd") {
+    if flags.has("cmd") || flags.has("rescore") {
         #[cfg(unix)]
-        return cross_check::configure(flags, &FLAGS).map(Mode::CrossCheck);
+        return cross_check::configure(flags, &FLAGS)
+            .map(|check| Mode::CrossCheck(Box::new(check)));
         #[cfg(not(unix))]
         return Err("--cmd needs a Unix system (process groups)".to_string());
     }

@@ -86,7 +86,7 @@ fn a_resumed_evaluation_makes_only_the_missing_calls_and_prints_the_same_bytes()
     assert_eq!(other.status.code(), Some(2));
     assert_eq!(stderr(&other).lines().count(), 1);
     assert!(
-        stderr(&other).contains("recorded with other commands"),
+        stderr(&other).contains("recorded with another list of commands"),
         "{}",
         stderr(&other)
     );

@@ -12,6 +12,9 @@ pub struct Group {
     pub key: Vec<u8>,
     pub members: Vec<usize>,
     pub verdict: Option<bool>,
+    /// The call whose output the check judged: the one printed if the
+    /// group wins (its bytes may differ from another member's).
+    pub checked: Option<usize>,
 }
 
 /// What a vote came to.
@@ -76,7 +79,9 @@ impl Ballot {
         let found = self.groups.iter().position(|group| group.key == key);
         let g = found.unwrap_or_else(|| {
             let verdict = unchecked.then_some(true);
-            self.groups.push(Group { key, members: Vec::new(), verdict });
+            let group =
+                Group { key, members: Vec::new(), verdict, checked: None };
+            self.groups.push(group);
             self.groups.len() - 1
         });
         self.groups[g].members.push(i);
@@ -109,6 +114,10 @@ impl Ballot {
         results: &[Option<Call>],
     ) -> Option<Decision> {
         let fixed = !matches!(rule, Rule::AheadBy { .. });
+        // A call the machine could not run has not decided anything: until
+        // the end, it counts as a call still to come, never as a reason to
+        // reject.
+        let done = done - not_run(results.iter().flatten()).0;
         let sure = rule.decide(&self.votes(false), done);
         if let Step::Accept(g) = sure {
             if checking == 0 || fixed {
@@ -163,6 +172,13 @@ impl Ballot {
     /// Calls the machine could not run, and why the first could not.
     pub fn not_run(&self) -> (usize, Option<&str>) {
         not_run(&self.calls)
+    }
+
+    /// The call whose output a vote that accepted `g` prints: the one the
+    /// check passed, or the group's first.
+    pub fn printed(&self, g: usize) -> usize {
+        let group = &self.groups[g];
+        group.checked.unwrap_or(group.members[0])
     }
 
     /// Calls started, that is, paid for.

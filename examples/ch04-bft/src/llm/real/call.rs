@@ -339,7 +339,8 @@ impl Runner {
         let stderr = lock(tail).clone();
         let exit_code =
             if status == Status::TimedOut { None } else { exit.flatten() };
-        Call { status, exit_code, output, stderr, duration: start.elapsed() }
+        let duration = start.elapsed();
+        Call { status, exit_code, output, key: None, stderr, duration }
     }
 }
 

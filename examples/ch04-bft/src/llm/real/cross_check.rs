@@ -1,6 +1,7 @@
 //! `dual_model --cmd CMD ...`: cross-checking real models. Reads this mode's
 //! flags, then runs one vote (`--prompt`, `--prompt-file`) or measures the
-//! models on a tasks file (`--tasks-file`).
+//! models on a tasks file (`--tasks-file`); `dual_model --rescore LOG`
+//! decides a logged vote or evaluation again, with no model called.
 //!
 //! Exit codes: 0 when the vote accepts an answer (printed on stdout) or the
 //! evaluation completes; 3 when no answer reaches the quorum; 2 for a usage
@@ -11,12 +12,15 @@ use std::fs;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::answers::Compare;
-use super::call::Limits;
-use super::journal::{Log, Resumed, read_log};
+use super::answers::{Compare, Reading};
+use super::call::{Call, Limits};
+use super::journal::Log;
+use super::log_read::{Resumed, read_log};
+use super::rescore::{Logged, read_logged};
+use super::scorecard::model_names;
 use super::tasks_file::{Tasks, count_tasks};
 use super::vote::{Plan, Settings};
-use crate::cli::{Flag, Flags};
+use crate::cli::{Flag, Flags, one_line};
 use crate::llm::rules::Rule;
 
 /// How many `--cmd` a vote takes at most.
@@ -30,6 +34,8 @@ pub enum Job {
         plan: Plan,
         log: Option<String>,
         quiet: bool,
+        /// `--rescore`: the logged calls, instead of calling the commands.
+        recorded: Option<Vec<Call>>,
     },
     Evaluate {
         source: String,
@@ -38,6 +44,8 @@ pub enum Job {
         log: Option<String>,
         resumed: Resumed,
         quiet: bool,
+        /// `--rescore`: every task comes from the log, none from a file.
+        rescore: Option<String>,
     },
 }
 
@@ -86,13 +94,19 @@ pub fn configure(
     flags: &Flags,
     simulation_flags: &[Flag],
 ) -> Result<CrossCheck, String> {
+    let mode = if flags.has("rescore") { "--rescore" } else { "--cmd" };
     if let Some(flag) = simulation_flags.iter().find(|f| flags.has(f.name)) {
         return Err(format!(
-            "--{} is for the simulation and does not mix with --cmd",
+            "--{} is for the simulation and does not mix with {mode}",
             flag.name
         ));
     }
-    let settings = settings(flags)?;
+    if flags.has("rescore") {
+        return rescore(flags);
+    }
+    let commands: Vec<String> =
+        flags.values("cmd").map(str::to_string).collect();
+    let settings = settings(flags, commands.clone(), names(flags, &commands)?)?;
     let given: Vec<&str> = ["prompt", "prompt-file", "tasks-file"]
         .into_iter()
         .filter(|f| flags.has(f))
@@ -114,10 +128,97 @@ pub fn configure(
     Ok(CrossCheck { settings, job })
 }
 
-/// The commands and the bounds they run within.
-fn settings(flags: &Flags) -> Result<Settings, String> {
-    let commands: Vec<String> =
-        flags.values("cmd").map(str::to_string).collect();
+/// The name of each command: `--name NAME` given just before its `--cmd`,
+/// or one made from the command (`model_names`). Names are never cut, and
+/// no two are alike.
+fn names(flags: &Flags, commands: &[String]) -> Result<Vec<String>, String> {
+    let mut given = Vec::new();
+    let mut pending: Option<&str> = None;
+    for (flag, value) in flags.in_order() {
+        match flag {
+            "name" if pending.is_some() => {
+                return Err(format!(
+                    "--name '{}' is followed by another --name, not by its --cmd",
+                    one_line(pending.unwrap_or_default())
+                ));
+            }
+            "name"
+                if value.trim().is_empty()
+                    || value.chars().any(char::is_control) =>
+            {
+                return Err(format!(
+                    "--name must be a visible name on one line, not '{}'",
+                    one_line(value)
+                ));
+            }
+            "name" => pending = Some(value),
+            "cmd" => given.push(pending.take().map(str::to_string)),
+            _ => {}
+        }
+    }
+    if let Some(name) = pending {
+        return Err(format!(
+            "--name '{}' must come just before the --cmd it names",
+            one_line(name)
+        ));
+    }
+    let made = model_names(commands);
+    let mut names: Vec<String> = given
+        .iter()
+        .zip(&made)
+        .map(|(given, made)| given.clone().unwrap_or_else(|| made.clone()))
+        .collect();
+    let taken = |names: &[String], i: usize| {
+        names.iter().enumerate().any(|(j, other)| j != i && *other == names[i])
+    };
+    for i in 0..names.len() {
+        if given[i].is_none() && taken(&names, i) {
+            names[i] = format!("M{}", i + 1);
+        }
+    }
+    if let Some(i) = (0..names.len()).find(|&i| taken(&names, i)) {
+        return Err(format!(
+            "--name '{}' is given to two commands; each needs its own",
+            one_line(&names[i])
+        ));
+    }
+    Ok(names)
+}
+
+/// `--answer-after`, `--compare` and `--canon`: how an answer is read.
+fn reading(flags: &Flags) -> Result<Reading, String> {
+    let compare_text = flags.value("compare").unwrap_or("trim");
+    let compare = Compare::parse(compare_text).ok_or_else(|| {
+        format!(
+            "--compare must be exact, trim, code, number or choice, not '{compare_text}'"
+        )
+    })?;
+    let after = flags.value("answer-after").map(str::to_string);
+    if after.as_deref().is_some_and(|a| a.is_empty() || a.contains('\n')) {
+        return Err(
+            "--answer-after needs a text of one line, not empty".to_string()
+        );
+    }
+    let canon = flags.value("canon").map(str::to_string);
+    if canon.as_deref().is_some_and(|c| c.trim().is_empty()) {
+        return Err("--canon is empty".to_string());
+    }
+    if canon.is_some() && flags.has("compare") {
+        return Err(
+            "--canon and --compare do not mix: the canon's output, trimmed, is the key"
+                .to_string(),
+        );
+    }
+    Ok(Reading { after, compare, canon })
+}
+
+/// The commands, how their answers are read, and the bounds they run
+/// within.
+fn settings(
+    flags: &Flags,
+    commands: Vec<String>,
+    names: Vec<String>,
+) -> Result<Settings, String> {
     let n = commands.len();
     if n > MAX_COMMANDS {
         return Err(format!(
@@ -127,10 +228,6 @@ fn settings(flags: &Flags) -> Result<Settings, String> {
     if let Some(empty) = commands.iter().position(|c| c.trim().is_empty()) {
         return Err(format!("--cmd number {} is empty", empty + 1));
     }
-    let compare_text = flags.value("compare").unwrap_or("trim");
-    let compare = Compare::parse(compare_text).ok_or_else(|| {
-        format!("--compare must be exact, trim or code, not '{compare_text}'")
-    })?;
     let max_output = flags.number("max-output", 1 << 20, 1..=1 << 30)?;
     let check = flags.value("check").map(str::to_string);
     if check.as_deref().is_some_and(|c| c.trim().is_empty()) {
@@ -138,13 +235,91 @@ fn settings(flags: &Flags) -> Result<Settings, String> {
     }
     Ok(Settings {
         commands,
+        names,
         limits: Limits {
             timeout: timeout(flags)?,
             max_output: usize::try_from(max_output).unwrap_or(usize::MAX),
         },
         check,
-        compare,
+        reading: reading(flags)?,
     })
+}
+
+/// `--rescore LOG`: the log's commands, read and decided as these flags
+/// say. The rule flags are for a logged vote; an evaluation measures its
+/// fixed set of rules, as a live one does.
+fn rescore(flags: &Flags) -> Result<CrossCheck, String> {
+    let live =
+        ["cmd", "name", "prompt", "prompt-file", "tasks-file", "log", "resume"];
+    if let Some(flag) = live.iter().find(|f| flags.has(f)) {
+        return Err(format!(
+            "--{flag} does not mix with --rescore: the log holds the commands, prompts and calls"
+        ));
+    }
+    let path = flags.value("rescore").unwrap_or_default();
+    match read_logged(path)? {
+        Logged::Evaluation { commands, names, tasks_file, tasks } => {
+            let vote_only =
+                ["quorum", "cascade", "ahead-by", "max-calls", "wait-all"];
+            if let Some(flag) = vote_only.iter().find(|f| flags.has(f)) {
+                return Err(format!(
+                    "--{flag} is for a vote; '{path}' holds an evaluation"
+                ));
+            }
+            let settings = settings(flags, commands, names)?;
+            let total = tasks.len();
+            let resumed = Resumed {
+                tasks: tasks.into_iter().collect(),
+                ..Resumed::default()
+            };
+            Ok(CrossCheck {
+                job: Job::Evaluate {
+                    source: tasks_file,
+                    total,
+                    jobs: jobs(flags)?,
+                    log: None,
+                    resumed,
+                    quiet: flags.has("quiet"),
+                    rescore: Some(path.to_string()),
+                },
+                settings,
+            })
+        }
+        Logged::Vote { commands, names, prompt, calls, votes } => {
+            if flags.has("jobs") {
+                return Err(format!(
+                    "--jobs is for an evaluation; '{path}' holds a vote"
+                ));
+            }
+            if votes > 1 && !flags.has("quiet") {
+                crate::cli::complain(
+                    "dual_model",
+                    &format!(
+                        "'{path}' holds {votes} votes: rescoring the last"
+                    ),
+                );
+            }
+            let n = commands.len();
+            let settings = settings(flags, commands, names)?;
+            Ok(CrossCheck {
+                job: Job::Vote {
+                    prompt: Arc::new(prompt),
+                    plan: plan(flags, n)?,
+                    log: None,
+                    quiet: flags.has("quiet"),
+                    recorded: Some(calls),
+                },
+                settings,
+            })
+        }
+    }
+}
+
+/// `--jobs`: tasks at a time, the machine's cores by default.
+fn jobs(flags: &Flags) -> Result<usize, String> {
+    let available = std::thread::available_parallelism().map_or(1, usize::from);
+    let jobs = flags.number("jobs", available.min(256) as u64, 1..=256)?;
+    Ok(usize::try_from(jobs).unwrap_or(1))
 }
 
 fn evaluation(flags: &Flags, settings: &Settings) -> Result<Job, String> {
@@ -156,8 +331,7 @@ fn evaluation(flags: &Flags, settings: &Settings) -> Result<Job, String> {
     let tasks =
         Tasks::open(&source).map_err(|e| format!("--tasks-file: {e}"))?;
     let total = count_tasks(tasks).map_err(|e| format!("--tasks-file: {e}"))?;
-    let available = std::thread::available_parallelism().map_or(1, usize::from);
-    let jobs = flags.number("jobs", available.min(256) as u64, 1..=256)?;
+    let jobs = jobs(flags)?;
     let log = flags.value("log").map(str::to_string);
     let resume = flags.has("resume");
     let resumed = match (&log, resume) {
@@ -166,34 +340,47 @@ fn evaluation(flags: &Flags, settings: &Settings) -> Result<Job, String> {
         (Some(path), _) => {
             // Opened now, so that a bad path is an error before any call.
             Log::open(path, !resume)?;
-            let resumed = if resume {
-                read_log(path, settings)?
-            } else {
-                Resumed::default()
-            };
-            check_against_tasks(&resumed, path, &source)?;
-            resumed
+            if resume { read_log(path, settings)? } else { Resumed::default() }
         }
     };
+    check_against_tasks(
+        &resumed,
+        log.as_deref().unwrap_or_default(),
+        &source,
+        &settings.reading,
+    )?;
     Ok(Job::Evaluate {
         source,
         total,
-        jobs: usize::try_from(jobs).unwrap_or(1),
+        jobs,
         log,
         resumed,
         quiet: flags.has("quiet"),
+        rescore: None,
     })
 }
 
-/// Every task a log recorded must be the task on that line of the file.
+/// Every expected value must hold an answer (unless a `--canon` reads
+/// them, when that is known only once it runs), and every task a log
+/// recorded must be the task on that line of the file.
 fn check_against_tasks(
     resumed: &Resumed,
     log: &str,
     source: &str,
+    reading: &Reading,
 ) -> Result<(), String> {
     let mut found = 0;
     for task in Tasks::open(source).map_err(|e| format!("--tasks-file: {e}"))? {
         let task = task.map_err(|e| format!("--tasks-file: {e}"))?;
+        if reading.canon.is_none() && reading.key(&task.expected).is_none() {
+            return Err(format!(
+                "--tasks-file: {source}, line {}: no answer in the expected value '{}' \
+                 (read {})",
+                task.line,
+                one_line(&String::from_utf8_lossy(&task.expected)),
+                reading.describe()
+            ));
+        }
         if let Some(recorded) = resumed.tasks.get(&task.line) {
             if recorded.prompt != *task.prompt
                 || recorded.expected != task.expected
@@ -239,6 +426,7 @@ fn vote(flags: &Flags, source: &str, n: usize) -> Result<Job, String> {
         plan: plan(flags, n)?,
         log,
         quiet: flags.has("quiet"),
+        recorded: None,
     })
 }
 

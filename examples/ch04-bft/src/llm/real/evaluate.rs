@@ -3,16 +3,17 @@
 //! beside what the chapter's formulas predict if the models erred
 //! independently. The gap between the two is what correlation costs.
 
-use std::io::BufRead;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use super::answers::Compare;
-use super::call::{Runner, Status};
-use super::journal::{Log, Resumed, task_line};
+use super::call::{Call, Runner, Status, Stop, last_line};
+use super::journal::{Log, task_line};
+use super::keys::read_key;
+use super::log_read::Resumed;
 use super::progress::Progress;
-use super::tasks_file::Tasks;
-use super::vote::{Plan, Settings, ask};
+use super::tasks_file::Task;
+use super::vote::{Plan, Settings, Source, ask};
 use crate::llm::rules::{Decided, Rule, replay};
 use crate::threads::all_at_once;
 use crate::threads::lock;
@@ -26,28 +27,23 @@ pub enum Outcome {
     Abstained,
 }
 
-/// Each call's outcome on one task, from its final status (after the
-/// check) and its output, in command order.
-pub fn outcomes<'a>(
-    calls: impl IntoIterator<Item = (&'a Status, &'a [u8])>,
-    compare: Compare,
-    expected: &[u8],
-) -> Vec<Outcome> {
-    let expected = compare.key(expected);
-    let outcome = |(status, output): (&Status, &[u8])| {
-        if *status != Status::Answered {
-            return Outcome::Abstained;
-        }
-        let key = compare.key(output);
-        if key == expected { Outcome::Correct } else { Outcome::Wrong(key) }
+/// Each call's outcome on one task, from its final status (after its
+/// answer was read and checked) and its key, in command order.
+pub fn outcomes(calls: &[Call], expected: &[u8]) -> Vec<Outcome> {
+    let outcome = |call: &Call| match (&call.status, &call.key) {
+        (Status::Answered, Some(key)) if key == expected => Outcome::Correct,
+        (Status::Answered, Some(key)) => Outcome::Wrong(key.clone()),
+        _ => Outcome::Abstained,
     };
-    calls.into_iter().map(outcome).collect()
+    calls.iter().map(outcome).collect()
 }
 
 /// What an evaluation runs with.
 pub struct Evaluation<'a> {
     pub runner: &'a Runner,
     pub settings: &'a Settings,
+    /// The tasks file, as its records in the log name it.
+    pub source: &'a str,
     pub log: Option<&'a Log>,
     pub resumed: &'a Resumed,
     pub progress: &'a Progress,
@@ -76,13 +72,14 @@ pub struct Measured {
     pub stopped: Option<String>,
 }
 
-/// Runs every task that the log lacks, counts the ones it holds, and
-/// folds each task into a tally as it ends: memory holds the tasks being
-/// run, never the list of all. A task with a call the machine could not
-/// run counts in nothing; no new task starts after it.
-pub fn evaluate<R: BufRead + Send>(
+/// Runs every task that the log lacks, takes the ones it holds from their
+/// record (their answers read and checked again), and folds each task
+/// into a tally as it ends: memory holds the tasks being run, never the
+/// list of all. A task with a call the machine could not run counts in
+/// nothing; no new task starts after it.
+pub fn evaluate(
     run: &Evaluation,
-    tasks: Tasks<R>,
+    tasks: impl Iterator<Item = Result<Task, String>> + Send,
 ) -> Measured {
     let settings = run.settings;
     let n = settings.commands.len();
@@ -105,35 +102,48 @@ pub fn evaluate<R: BufRead + Send>(
                 }
                 Some(Ok(task)) => task,
             };
-            if let Some(recorded) = run.resumed.tasks.get(&task.line) {
-                let recorded =
-                    recorded.calls.iter().map(|(s, o)| (s, o.as_slice()));
-                let outcomes =
-                    outcomes(recorded, settings.compare, &task.expected);
-                tally.add(&outcomes);
-                from_log += 1;
-                run.progress.task_done(0, true);
-                continue;
-            }
-            let ballot = ask(run.runner, settings, run.plan(), &task.prompt);
+            let reading = &settings.reading;
+            let expected =
+                read_key(run.runner, reading, &task.expected, &Stop::default());
+            let expected = match expected {
+                Ok(key) => key,
+                Err(status) => {
+                    give_up(format!(
+                        "line {} of the tasks: its expected value: {}",
+                        task.line,
+                        status.describe()
+                    ));
+                    break;
+                }
+            };
+            let recorded = run.resumed.tasks.get(&task.line);
+            let source = recorded.map_or(Source::Live(&task.prompt), |r| {
+                Source::Recorded(&r.calls)
+            });
+            let ballot = ask(run.runner, settings, run.plan(), source);
             if let (_, Some(why)) = ballot.not_run() {
                 give_up(format!("a call could not run: {why}"));
                 break;
             }
-            if let Some(log) = run.log {
-                if let Err(error) =
-                    log.append(&task_line(settings, &task, &ballot.calls))
-                {
+            if let (Some(log), None) = (run.log, recorded) {
+                let line = task_line(
+                    settings,
+                    run.source,
+                    &task,
+                    &expected,
+                    &ballot.calls,
+                );
+                if let Err(error) = log.append(&line) {
                     give_up(format!("--log: cannot write: {error}"));
                 }
             }
-            let calls =
-                ballot.calls.iter().map(|c| (&c.status, c.output.as_slice()));
-            let outcomes = outcomes(calls, settings.compare, &task.expected);
+            let outcomes = outcomes(&ballot.calls, &expected);
             let abstained =
                 outcomes.iter().filter(|o| **o == Outcome::Abstained).count();
             tally.add(&outcomes);
-            run.progress.task_done(abstained as u64, false);
+            tally.add_calls(task.line, &ballot.calls);
+            from_log += u64::from(recorded.is_some());
+            run.progress.task_done(abstained as u64, recorded.is_some());
         }
         (tally, from_log)
     };
@@ -221,6 +231,69 @@ pub struct Tally {
     pub strategies: Vec<Counts>,
     /// For each of `early_rules`: its counts, and the calls it would make.
     pub early: Vec<(Counts, u64)>,
+    /// Each command's calls: their times and why they abstained.
+    pub calls: Vec<CallStats>,
+}
+
+/// One command's calls in an evaluation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallStats {
+    /// Each call's time in microseconds, in no particular order.
+    pub micros: Vec<u64>,
+    /// Abstentions by reason ("timed out", "exit status 7"), each with
+    /// the last line of stderr of the one on the earliest task line.
+    pub abstained: BTreeMap<String, (u64, Option<(usize, String)>)>,
+}
+
+impl CallStats {
+    fn add(&mut self, line: usize, call: &Call) {
+        self.micros
+            .push(u64::try_from(call.duration.as_micros()).unwrap_or(u64::MAX));
+        if call.status == Status::Answered {
+            return;
+        }
+        let stderr = last_line(&call.stderr).map(|text| (line, text));
+        let entry =
+            self.abstained.entry(call.status.describe()).or_insert((0, None));
+        entry.0 += 1;
+        keep_earliest(&mut entry.1, stderr);
+    }
+
+    fn merge(&mut self, other: &CallStats) {
+        self.micros.extend_from_slice(&other.micros);
+        for (reason, (count, stderr)) in &other.abstained {
+            let entry =
+                self.abstained.entry(reason.clone()).or_insert((0, None));
+            entry.0 += count;
+            keep_earliest(&mut entry.1, stderr.clone());
+        }
+    }
+
+    /// The `percent`th percentile of the call times, in seconds, by the
+    /// nearest rank (the smallest time that at least `percent`% of the
+    /// calls took no longer than); 0 with no call.
+    pub fn percentile_seconds(&self, percent: usize) -> f64 {
+        let mut sorted = self.micros.clone();
+        sorted.sort_unstable();
+        if sorted.is_empty() {
+            return 0.0;
+        }
+        let rank = (percent * sorted.len()).div_ceil(100);
+        sorted[rank.clamp(1, sorted.len()) - 1] as f64 / 1e6
+    }
+}
+
+/// Keeps the stderr line of the earlier task, so the report is the same
+/// whatever order the tasks end in.
+fn keep_earliest(
+    kept: &mut Option<(usize, String)>,
+    new: Option<(usize, String)>,
+) {
+    if let Some(new) = new {
+        if kept.as_ref().is_none_or(|old| new.0 < old.0) {
+            *kept = Some(new);
+        }
+    }
 }
 
 impl Tally {
@@ -231,6 +304,14 @@ impl Tally {
             pairs: vec![[0; 2]; models * models.saturating_sub(1) / 2],
             strategies: vec![Counts::default(); strategies(models).len()],
             early: vec![(Counts::default(), 0); early_rules(models).len()],
+            calls: vec![CallStats::default(); models],
+        }
+    }
+
+    /// Adds one task's calls (the task on `line`), in command order.
+    pub fn add_calls(&mut self, line: usize, calls: &[Call]) {
+        for (stats, call) in self.calls.iter_mut().zip(calls) {
+            stats.add(line, call);
         }
     }
 
@@ -290,6 +371,9 @@ impl Tally {
         {
             mine.merge(theirs);
             *calls += more;
+        }
+        for (mine, theirs) in self.calls.iter_mut().zip(&other.calls) {
+            mine.merge(theirs);
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The JSON of `--log`: strings written with every escape JSON requires,
 //! and just enough of a strict parser to read a log back (objects, arrays,
-//! strings, numbers, true, false and null, with no space between tokens, as
-//! the log is written).
+//! strings, numbers, true, false and null; the log puts no space between
+//! tokens, other JSON lines, such as GSM8K's release, may).
 
 use std::fmt::Write as _;
 
@@ -99,6 +99,7 @@ pub fn parse(text: &str) -> Result<Value, String> {
     let chars: Vec<char> = text.chars().collect();
     let mut at = 0;
     let value = value(&chars, &mut at)?;
+    space(&chars, &mut at);
     if at == chars.len() {
         Ok(value)
     } else {
@@ -106,11 +107,20 @@ pub fn parse(text: &str) -> Result<Value, String> {
     }
 }
 
+/// Skips JSON's whitespace.
+fn space(c: &[char], at: &mut usize) {
+    while c.get(*at).is_some_and(|ch| " \t\r\n".contains(*ch)) {
+        *at += 1;
+    }
+}
+
 fn value(c: &[char], at: &mut usize) -> Result<Value, String> {
+    space(c, at);
     match c.get(*at) {
         Some('{') => {
             *at += 1;
             let mut fields = Vec::new();
+            space(c, at);
             if c.get(*at) == Some(&'}') {
                 *at += 1;
                 return Ok(Value::Object(fields));
@@ -119,8 +129,10 @@ fn value(c: &[char], at: &mut usize) -> Result<Value, String> {
                 let Value::Str(key) = value(c, at)? else {
                     return Err("key".into());
                 };
+                space(c, at);
                 expect(c, at, ':')?;
                 fields.push((key, value(c, at)?));
+                space(c, at);
                 match c.get(*at) {
                     Some(',') => *at += 1,
                     Some('}') => {
@@ -134,12 +146,14 @@ fn value(c: &[char], at: &mut usize) -> Result<Value, String> {
         Some('[') => {
             *at += 1;
             let mut items = Vec::new();
+            space(c, at);
             if c.get(*at) == Some(&']') {
                 *at += 1;
                 return Ok(Value::Array(items));
             }
             loop {
                 items.push(value(c, at)?);
+                space(c, at);
                 match c.get(*at) {
                     Some(',') => *at += 1,
                     Some(']') => {

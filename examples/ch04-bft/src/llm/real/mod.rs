@@ -4,11 +4,12 @@
 //! every command through a `call::Runner`, which runs each command line
 //! (`call`) with reused `helpers` threads, as many at once as the `gate`
 //! allows, every process group
-//! stopped by the run's one `reaper`; `answers` compares what they said. An
-//! evaluation: `tasks_file` streams the tasks, `evaluate` runs them and sums
-//! what `scorecard` reports, `progress` draws a line on a terminal meanwhile,
-//! and `journal` keeps every call in `--log` and reads it back for
-//! `--resume`, with `json`.
+//! stopped by the run's one `reaper`; `keys` reads the answer each call
+//! votes for (`answers`, `number`, or a `--canon` command). An evaluation:
+//! `tasks_file` streams the tasks, `evaluate` runs them and sums what
+//! `scorecard` reports, `progress` draws a line on a terminal meanwhile,
+//! `journal` keeps every call in `--log`, with `json`, and `log_read` reads
+//! it back for `--resume`; `rescore` decides a logged run again.
 
 pub mod answers;
 pub mod ballot;
@@ -19,8 +20,12 @@ pub mod gate;
 pub mod helpers;
 pub mod journal;
 pub mod json;
+pub mod keys;
+pub mod log_read;
+pub mod number;
 pub mod progress;
 pub mod reaper;
+pub mod rescore;
 pub mod run;
 pub mod scorecard;
 pub mod scratch;

@@ -11,9 +11,11 @@ use super::cross_check::{CrossCheck, Job};
 use super::evaluate::{Evaluation, evaluate};
 use super::journal::{Log, vote_line};
 use super::progress::Progress;
-use super::scorecard::report as evaluation_report;
-use super::tasks_file::Tasks;
-use super::vote::{Decision, Plan, Settings, ask, report as vote_report};
+use super::scorecard::{print_times, report as evaluation_report};
+use super::tasks_file::{Task, Tasks};
+use super::vote::{
+    Decision, Plan, Settings, Source, ask, report as vote_report,
+};
 
 /// The machine's failure, for exit code 1 (the caller prints it).
 fn machine(message: String) -> io::Error {
@@ -25,15 +27,15 @@ pub fn run(check: &CrossCheck, out: &mut dyn Write) -> io::Result<ExitCode> {
     let runner = Runner::new(settings.limits, settings.check.is_some())
         .map_err(machine)?;
     match &check.job {
-        Job::Vote { prompt, plan, log, quiet } => run_vote(
-            &runner,
-            settings,
-            prompt,
-            *plan,
-            log.as_deref(),
-            *quiet,
-            out,
-        ),
+        Job::Vote { prompt, plan, log, quiet, recorded } => {
+            let source = match recorded {
+                Some(calls) => Source::Recorded(calls),
+                None => Source::Live(prompt),
+            };
+            let vote =
+                Vote { prompt, source, plan: *plan, log: log.as_deref() };
+            run_vote(&runner, settings, &vote, *quiet, out)
+        }
         Job::Evaluate { .. } => {
             run_evaluation(&runner, settings, &check.job, out)
         }
@@ -44,28 +46,35 @@ fn open_log(path: Option<&str>) -> io::Result<Option<Log>> {
     path.map(|path| Log::open(path, false)).transpose().map_err(machine)
 }
 
+/// One vote to run: its prompt, where its calls come from, its rule and
+/// its log.
+struct Vote<'a> {
+    prompt: &'a Arc<Vec<u8>>,
+    source: Source<'a>,
+    plan: Plan,
+    log: Option<&'a str>,
+}
+
 fn run_vote(
     runner: &Runner,
     settings: &Settings,
-    prompt: &Arc<Vec<u8>>,
-    plan: Plan,
-    log: Option<&str>,
+    vote: &Vote,
     quiet: bool,
     out: &mut dyn Write,
 ) -> io::Result<ExitCode> {
-    let log = open_log(log)?;
-    let ballot = ask(runner, settings, plan, prompt);
+    let plan = vote.plan;
+    let log = open_log(vote.log)?;
+    let ballot = ask(runner, settings, plan, vote.source);
     if !quiet {
         // The report is for a person; if stderr is gone, so be it.
         let _ = vote_report(&mut io::stderr().lock(), settings, &ballot, plan);
     }
     if let Some(log) = log {
-        log.append(&vote_line(settings, &ballot, plan))?;
+        log.append(&vote_line(settings, vote.prompt, &ballot, plan))?;
     }
     match ballot.decision {
         Decision::Accepted(g) => {
-            let first = ballot.groups[g].members[0];
-            out.write_all(&ballot.calls[first].output)?;
+            out.write_all(&ballot.calls[ballot.printed(g)].output)?;
             Ok(ExitCode::SUCCESS)
         }
         Decision::Rejected => Ok(ExitCode::from(3)),
@@ -85,7 +94,15 @@ fn run_evaluation(
     job: &Job,
     out: &mut dyn Write,
 ) -> io::Result<ExitCode> {
-    let Job::Evaluate { source, total, jobs, log: path, resumed, quiet } = job
+    let Job::Evaluate {
+        source,
+        total,
+        jobs,
+        log: path,
+        resumed,
+        quiet,
+        rescore,
+    } = job
     else {
         unreachable!("run passes evaluations only");
     };
@@ -101,18 +118,33 @@ fn run_evaluation(
             path.as_deref().unwrap_or_default()
         );
     }
-    let tasks = Tasks::open(source).map_err(machine)?;
     let start = Instant::now();
     let progress = Progress::start(*total as u64, !quiet);
     let run = Evaluation {
         runner,
         settings,
+        source,
         log: log.as_ref(),
         resumed,
         progress: &progress,
         jobs: *jobs,
     };
-    let measured = evaluate(&run, tasks);
+    let measured = if rescore.is_some() {
+        // Every task from the log, in the order of its lines.
+        let mut lines: Vec<usize> = resumed.tasks.keys().copied().collect();
+        lines.sort_unstable();
+        let tasks = lines.into_iter().map(|line| {
+            let recorded = &resumed.tasks[&line];
+            Ok(Task {
+                line,
+                prompt: Arc::new(recorded.prompt.clone()),
+                expected: recorded.expected.clone(),
+            })
+        });
+        evaluate(&run, tasks)
+    } else {
+        evaluate(&run, Tasks::open(source).map_err(machine)?)
+    };
     drop(progress); // clears its line
     if let Some(why) = &measured.stopped {
         // What ran is reported (rates over those tasks only); with no task
@@ -135,19 +167,25 @@ fn run_evaluation(
             measured.tally.tasks
         )));
     }
-    evaluation_report(out, settings, source, &measured.tally)?;
+    let shown = match rescore {
+        Some(log) => format!("{source} (rescored from {log})"),
+        None => source.clone(),
+    };
+    evaluation_report(out, settings, &shown, &measured.tally)?;
     if !quiet {
         let seconds = start.elapsed().as_secs_f64();
         let from_log = match measured.from_log {
             0 => String::new(),
             n => format!(" ({n} of them counted from the log)"),
         };
+        let mut err = io::stderr().lock();
         let _ = writeln!(
-            io::stderr().lock(),
+            err,
             "dual_model: {total} tasks{from_log} x {} commands in {seconds:.1} s, \
-             {jobs} at a time",
+             {jobs} at a time; time per call:",
             settings.commands.len(),
         );
+        let _ = print_times(&mut err, &settings.names, &measured.tally.calls);
     }
     Ok(ExitCode::SUCCESS)
 }

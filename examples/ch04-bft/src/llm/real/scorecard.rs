@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use super::super::exact::{Rates, wilson_interval};
 use super::super::report::print_outcome_rows;
-use super::evaluate::{Tally, early_rules, strategies};
+use super::evaluate::{CallStats, Tally, early_rules, strategies};
 use super::vote::Settings;
 use crate::format::{decimal, percent};
 use crate::llm::rules::Rule;
@@ -22,7 +22,6 @@ pub fn model_names(commands: &[String]) -> Vec<String> {
         let stem = base.split('.').next().unwrap_or(base);
         stem.chars()
             .filter(|c| c.is_ascii_alphanumeric() || "-_".contains(*c))
-            .take(16)
             .collect()
     };
     let names: Vec<String> = commands.iter().map(short).collect();
@@ -45,21 +44,24 @@ pub fn report(
 ) -> io::Result<()> {
     let n = settings.commands.len();
     let tasks = tally.tasks;
-    let names = model_names(&settings.commands);
-    let compare = settings.compare.name();
+    let names = &settings.names;
+    let width = name_width(names, "model");
     writeln!(
         out,
-        "Cross-checking {n} command(s) on {tasks} tasks from {source}, compare {compare}"
+        "Cross-checking {n} command(s) on {tasks} tasks from {source}, read {}",
+        settings.reading.describe()
     )?;
     writeln!(
         out,
-        "(a call abstains if it times out, fails, prints too much or fails the check)"
+        "(a call abstains if it times out, fails, prints too much, has no answer"
     )?;
+    writeln!(out, "that can be read, or fails the check)")?;
     writeln!(out)?;
     writeln!(out, "Models (error: not correct; 95% Wilson interval):")?;
     writeln!(
         out,
-        "   model              correct   wrong   abstained   error rate"
+        "   {:<width$}  correct   wrong   abstained   error rate",
+        "model"
     )?;
     let mut rates = Vec::new();
     for (i, name) in names.iter().enumerate() {
@@ -70,16 +72,18 @@ pub fn report(
             .push((correct as f64 / tasks as f64, wrong as f64 / tasks as f64));
         writeln!(
             out,
-            "   {name:<16} {correct:>9} {wrong:>7} {abstained:>11}   {:>6} [{:>6}, {:>6}]",
+            "   {name:<width$} {correct:>8} {wrong:>7} {abstained:>11}   {:>6} [{:>6}, {:>6}]",
             percent(rate, 2),
             percent(low, 2),
             percent(high, 2)
         )?;
     }
     writeln!(out)?;
-    print_pairs(out, &names, tally, &rates)?;
+    print_abstentions(out, names, &tally.calls)?;
     writeln!(out)?;
-    print_strategies(out, &names, tally, &rates)?;
+    print_pairs(out, names, tally, &rates)?;
+    writeln!(out)?;
+    print_strategies(out, names, tally, &rates)?;
     print_early(out, tally, &rates)?;
     writeln!(out)?;
     let models: Vec<String> = names
@@ -101,6 +105,73 @@ pub fn report(
     }
 }
 
+/// The width of a column of `names` under `header`: never cut.
+fn name_width(names: &[String], header: &str) -> usize {
+    names
+        .iter()
+        .map(|name| name.chars().count())
+        .chain([header.chars().count()])
+        .max()
+        .unwrap_or(0)
+}
+
+/// Why calls gave no vote, command by command, with the last stderr line
+/// of each command's most common reason: the same for the same answers,
+/// so it is on stdout.
+fn print_abstentions(
+    out: &mut dyn Write,
+    names: &[String],
+    calls: &[CallStats],
+) -> io::Result<()> {
+    let width = name_width(names, "model");
+    writeln!(out, "Abstentions by reason:")?;
+    for (name, stats) in names.iter().zip(calls) {
+        let reasons: Vec<String> = stats
+            .abstained
+            .iter()
+            .map(|(reason, (count, _))| format!("{count} {reason}"))
+            .collect();
+        let reasons = if reasons.is_empty() {
+            "none".to_string()
+        } else {
+            reasons.join(", ")
+        };
+        writeln!(out, "   {name:<width$}  {reasons}")?;
+        // The most common reason (the first in order of its name on a tie).
+        let common =
+            stats.abstained.iter().rev().max_by_key(|(_, (count, _))| *count);
+        if let Some((reason, (_, Some((line, text))))) = common {
+            writeln!(
+                out,
+                "   {:<width$}  {reason}, stderr (task line {line}): {text}",
+                ""
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Each command's calls and their median and 95th-percentile time: times
+/// vary from run to run, so this goes with the run's time, on stderr.
+pub fn print_times(
+    out: &mut dyn Write,
+    names: &[String],
+    calls: &[CallStats],
+) -> io::Result<()> {
+    let width = name_width(names, "model");
+    writeln!(out, "   {:<width$}  calls   median      p95", "model")?;
+    for (name, stats) in names.iter().zip(calls) {
+        writeln!(
+            out,
+            "   {name:<width$} {:>6} {:>6.3} s {:>6.3} s",
+            stats.micros.len(),
+            stats.percentile_seconds(50),
+            stats.percentile_seconds(95),
+        )?;
+    }
+    Ok(())
+}
+
 fn print_pairs(
     out: &mut dyn Write,
     names: &[String],
@@ -119,9 +190,15 @@ fn print_pairs(
         out,
         "wrong, how often they give the same wrong answer (Kim et al., ICML 2025):"
     )?;
+    let pairs_shown: Vec<String> = (0..names.len())
+        .flat_map(|i| (i + 1..names.len()).map(move |j| (i, j)))
+        .map(|(i, j)| format!("{}, {}", names[i], names[j]))
+        .collect();
+    let width = name_width(&pairs_shown, "pair");
     writeln!(
         out,
-        "   pair                 both wrong   if independent   same wrong answer"
+        "   {:<width$}  both wrong   if independent   same wrong answer",
+        "pair"
     )?;
     let mut pairs = tally.pairs.iter();
     for i in 0..names.len() {
@@ -138,7 +215,7 @@ fn print_pairs(
             let pair = format!("{}, {}", names[i], names[j]);
             writeln!(
                 out,
-                "   {pair:<20} {:>10}   {:>14}   {share}",
+                "   {pair:<width$} {:>11}   {:>14}   {share}",
                 percent(both as f64 / tasks, 2),
                 percent(rates[i].1 * rates[j].1, 2)
             )?;
@@ -252,5 +329,10 @@ mod tests {
             ["M1", "M2"]
         );
         assert_eq!(model_names(&commands(&["echo '$$'"])), ["M1"]);
+        assert_eq!(
+            model_names(&commands(&["sh recorded.sh 175b_verification"])),
+            ["175b_verification"],
+            "never cut"
+        );
     }
 }

@@ -15,6 +15,11 @@ pub enum Status {
     OverLimit,
     /// `--check` rejected its answer.
     FailedCheck,
+    /// It exited 0, but no answer could be read from its output.
+    NoAnswer,
+    /// `--canon` could not read its output: how the canon ended, and the
+    /// last line of its stderr ("exit status 3: no number").
+    CanonFailed(String),
     /// The machine could not run it (open files, processes, memory).
     NotRun(String),
     /// The vote was decided while it ran: its group was stopped.
@@ -32,6 +37,8 @@ impl Status {
             Status::Failed(None) => "ended by a signal".to_string(),
             Status::OverLimit => "over the output limit".to_string(),
             Status::FailedCheck => "failed the check".to_string(),
+            Status::NoAnswer => "no answer found".to_string(),
+            Status::CanonFailed(why) => format!("canon failed: {why}"),
             Status::NotRun(why) => format!("not run: {why}"),
             Status::Stopped => "stopped: decided".to_string(),
             Status::Unneeded => "not started: decided".to_string(),
@@ -46,12 +53,27 @@ impl Status {
             "ended by a signal" => Status::Failed(None),
             "over the output limit" => Status::OverLimit,
             "failed the check" => Status::FailedCheck,
+            "no answer found" => Status::NoAnswer,
             "stopped: decided" => Status::Stopped,
             _ => {
+                if let Some(why) = text.strip_prefix("canon failed: ") {
+                    return Some(Status::CanonFailed(why.to_string()));
+                }
                 let code = text.strip_prefix("exit status ")?;
                 Status::Failed(Some(code.parse().ok()?))
             }
         })
+    }
+
+    /// How the command itself ended, before its answer was read or checked:
+    /// what a log's record is read again from.
+    pub fn ran(&self) -> Status {
+        match self {
+            Status::FailedCheck | Status::NoAnswer | Status::CanonFailed(_) => {
+                Status::Answered
+            }
+            other => other.clone(),
+        }
     }
 }
 
@@ -63,6 +85,8 @@ pub struct Call {
     pub exit_code: Option<i32>,
     /// Its standard output, as printed (empty when over the limit).
     pub output: Vec<u8>,
+    /// The key it voted for, once its answer has been read.
+    pub key: Option<Vec<u8>>,
     /// The last `STDERR_TAIL` bytes of its standard error.
     pub stderr: Vec<u8>,
     pub duration: Duration,
@@ -74,6 +98,7 @@ impl Call {
             status,
             exit_code: None,
             output: Vec::new(),
+            key: None,
             stderr: Vec::new(),
             duration: Duration::ZERO,
         }

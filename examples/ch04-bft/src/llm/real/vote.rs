@@ -15,8 +15,9 @@ use std::thread::{self, Scope};
 
 pub use super::ballot::{Ballot, Decision, Group};
 
-use super::answers::Compare;
+use super::answers::Reading;
 use super::call::{Call, Limits, Runner, Status, Stop, last_line};
+use super::keys::Keys;
 use crate::cli::one_line;
 use crate::llm::rules::Rule;
 use crate::threads::lock;
@@ -25,9 +26,52 @@ use crate::threads::lock;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     pub commands: Vec<String>,
+    /// A short name for each command (`--name`, or made from it).
+    pub names: Vec<String>,
     pub limits: Limits,
     pub check: Option<String>,
-    pub compare: Compare,
+    pub reading: Reading,
+}
+
+/// Where a vote's calls come from: its commands, run now on a prompt, or
+/// a log's record of them (`--resume`, `--rescore`), in the order made.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    Live(&'a Arc<Vec<u8>>),
+    Recorded(&'a [Call]),
+}
+
+impl Source<'_> {
+    /// Call `i`: run now, or as recorded. A recorded call is read again
+    /// from how its command ended; one the log lacks did not run.
+    fn call(
+        &self,
+        runner: &Runner,
+        command: &str,
+        i: usize,
+        stop: &Stop,
+    ) -> Call {
+        match self {
+            Source::Live(prompt) => runner.call_until(command, prompt, stop),
+            Source::Recorded(calls) => {
+                let status = match calls.get(i).map(|call| &call.status) {
+                    None => Status::NotRun("not in the log".into()),
+                    // Stopped once decided: what it would have said is not
+                    // known.
+                    Some(Status::Stopped | Status::Unneeded) => {
+                        Status::NotRun("not in the log".into())
+                    }
+                    Some(status) => status.ran(),
+                };
+                let recorded = calls.get(i).cloned();
+                Call {
+                    status,
+                    key: None,
+                    ..recorded.unwrap_or_else(Call::unneeded)
+                }
+            }
+        }
+    }
 }
 
 /// How a vote runs: its rule, and whether it waits for every call even
@@ -107,7 +151,7 @@ impl Count {
         self.running -= 1;
         let counts = !matches!(call.status, Status::Stopped | Status::Unneeded);
         let answered = call.status == Status::Answered;
-        let key = settings.compare.key(&call.output);
+        let key = call.key.clone().unwrap_or_default();
         self.results[i] = Some(call);
         if !counts {
             return None;
@@ -161,13 +205,15 @@ impl Count {
     }
 }
 
-/// Asks the commands `prompt` as `plan` says, and decides.
+/// Asks the commands as `plan` says (from `source`), reads each answer's
+/// key, and decides.
 pub fn ask(
     runner: &Runner,
     settings: &Settings,
     plan: Plan,
-    prompt: &Arc<Vec<u8>>,
+    source: Source,
 ) -> Ballot {
+    let keys = Keys::new(runner, &settings.reading);
     let n = settings.commands.len();
     let ballot = Ballot {
         calls: Vec::new(),
@@ -176,6 +222,7 @@ pub fn ask(
         group_of: Vec::new(),
         decision: Decision::Rejected,
     };
+    let keys = &keys;
     let mut count = Count {
         ballot,
         results: Vec::new(),
@@ -197,7 +244,9 @@ pub fn ask(
                 count.stops.push(stop.clone());
                 let command = &settings.commands[i % n];
                 start(scope, &sender, move || {
-                    Ended::Call(i, runner.call_until(command, prompt, &stop))
+                    let mut call = source.call(runner, command, i, &stop);
+                    keys.apply(&mut call, &stop);
+                    Ended::Call(i, call)
                 });
                 count.results.push(None);
                 count.ballot.command_of.push(i % n);
@@ -216,6 +265,9 @@ pub fn ask(
                     {
                         let stop = Stop::default();
                         count.stops.push(stop.clone());
+                        // The bytes checked are the bytes printed if the
+                        // group wins, whichever member came first.
+                        count.ballot.groups[g].checked = Some(i);
                         let answer =
                             count.results[i].as_ref().map(|c| c.output.clone());
                         let answer = answer.unwrap_or_default();
@@ -275,8 +327,19 @@ pub fn rule_words(rule: Rule) -> String {
     }
 }
 
-/// The report on stderr: each call (with the last line of its stderr when it
-/// did not answer), each group, the decision and why.
+/// A key as the reports show it: one line, at most 40 characters.
+pub fn shown_key(key: &[u8]) -> String {
+    let text = one_line(&String::from_utf8_lossy(key));
+    if text.chars().count() <= 40 {
+        return text;
+    }
+    let cut: String = text.chars().take(39).collect();
+    format!("{cut}\u{2026}")
+}
+
+/// The report on stderr: the commands by name, each call (its key, or the
+/// last line of its stderr when it did not answer), each group, the
+/// decision and why.
 pub fn report(
     out: &mut dyn Write,
     settings: &Settings,
@@ -287,25 +350,39 @@ pub fn report(
     let timeout = settings.limits.timeout.as_secs_f64();
     writeln!(
         out,
-        "vote: {}, {made} call(s) made, compare {}, timeout {timeout} s",
+        "vote: {}, {made} call(s) made, read {}, timeout {timeout} s",
         rule_words(plan.rule),
-        settings.compare.name()
+        settings.reading.describe()
     )?;
+    let width = settings.names.iter().map(|n| n.chars().count()).max();
+    let width = width.unwrap_or(0);
+    for (name, command) in settings.names.iter().zip(&settings.commands) {
+        writeln!(out, "   {name:<width$}  {}", one_line(command))?;
+    }
     for (i, call) in ballot.calls.iter().enumerate() {
         if call.status == Status::Unneeded {
             continue;
         }
         let group = ballot.group_of[i]
             .map_or("-".to_string(), |g| format!("{}", g + 1));
+        let key = match (&call.status, &call.key) {
+            (Status::Answered | Status::FailedCheck, Some(key)) => {
+                format!("   key {}", shown_key(key))
+            }
+            _ => String::new(),
+        };
         writeln!(
             out,
-            "   call {:<2} {:<24} group {group:<3} {:>7.3} s   {}",
+            "   call {:<2} {:<width$}  {:<24} group {group:<3} {:>7.3} s{key}",
             i + 1,
+            settings.names[ballot.command_of[i]],
             call.status.describe(),
             call.duration.as_secs_f64(),
-            one_line(&settings.commands[ballot.command_of[i]])
         )?;
-        if !matches!(call.status, Status::Answered | Status::Stopped) {
+        if !matches!(
+            call.status,
+            Status::Answered | Status::Stopped | Status::CanonFailed(_)
+        ) {
             if let Some(line) = last_line(&call.stderr) {
                 writeln!(out, "           stderr: {line}")?;
             }
@@ -366,18 +443,20 @@ mod tests {
     fn settings(commands: &[&str], check: Option<&str>) -> Settings {
         Settings {
             commands: commands.iter().map(|c| (*c).to_string()).collect(),
+            names: (1..=commands.len()).map(|i| format!("M{i}")).collect(),
             limits: Limits {
                 timeout: Duration::from_secs(10),
                 max_output: 1 << 20,
             },
             check: check.map(str::to_string),
-            compare: Compare::Trim,
+            reading: Reading::plain(crate::llm::real::answers::Compare::Trim),
         }
     }
 
     fn vote(s: &Settings, rule: Rule, wait_all: bool) -> Ballot {
         let runner = Runner::new(s.limits, s.check.is_some()).unwrap();
-        ask(&runner, s, Plan { rule, wait_all }, &Arc::new(Vec::new()))
+        let prompt = Arc::new(Vec::new());
+        ask(&runner, s, Plan { rule, wait_all }, Source::Live(&prompt))
     }
 
     #[test]
@@ -491,6 +570,7 @@ mod tests {
             status,
             exit_code: None,
             output: Vec::new(),
+            key: None,
             stderr: Vec::new(),
             duration: Duration::ZERO,
         };
@@ -503,6 +583,7 @@ mod tests {
                     key: Vec::new(),
                     members: vec![0; n],
                     verdict: Some(true),
+                    checked: None,
                 })
                 .collect(),
             group_of: Vec::new(),

@@ -6,7 +6,8 @@ MDBOOK ?= mdbook
 MDBOOK_VERSION := 0.5.4
 
 .DEFAULT_GOAL := help
-.PHONY: help run-ch04 run-ch04-bft run-ch04-dual run-ch04-vote test-ch04 lint \
+.PHONY: help run-ch04 run-ch04-bft run-ch04-dual run-ch04-vote run-ch04-real \
+        test-ch04 lint \
         bench-ch04 \
         book-output book test-book serve-book mdbook
 
@@ -36,6 +37,19 @@ run-ch04-vote: ## Example 2 with real commands: a vote, then an evaluation
 	  --timeout 1 --prompt "17 + 25"
 	@$(CARGO) run -q --release --bin dual_model -- $(THREE) \
 	  --tasks-file $(MODELS)/tasks.tsv
+
+# Three of the four GPT-3 systems whose answers to GSM8K's 1,319 test
+# questions OpenAI released (models/gsm8k/README.md): recorded.sh prints a
+# system's answer to the question on its stdin, as released.
+GSM8K := $(MODELS)/gsm8k
+REAL  := --name 175B-ver --cmd "sh $(GSM8K)/recorded.sh 175b_verification" \
+         --name 6B-ver --cmd "sh $(GSM8K)/recorded.sh 6b_verification" \
+         --name 175B-ft --cmd "sh $(GSM8K)/recorded.sh 175b_finetuning" \
+         --compare number --answer-after "A:"
+
+run-ch04-real: ## Example 2 on real answers: GPT-3 on GSM8K, as OpenAI released them
+	@$(CARGO) run -q --release --bin dual_model -- $(REAL) \
+	  --tasks-file $(GSM8K)/tasks.tsv
 
 # cargo-nextest when installed, cargo test otherwise: one run either way, so a
 # failure is reported once. Then the book's generated files must be current.

@@ -100,12 +100,42 @@ evaluation=("${scripted[@]}" --tasks-file $m/tasks.tsv)
 } > "$out/evaluation.txt"
 "$bin/dual_model" --svg "$out" > /dev/null
 
+# Real answers: three GPT-3 systems on GSM8K (make run-ch04-real), read as
+# numbers after "A:"; then the simulation fed the rates they measured, its
+# strategies' section only. Call times vary, so they are not shown.
+g=examples/ch04-bft/models/gsm8k
+real=(--name 175B-ver --cmd "sh $g/recorded.sh 175b_verification"
+  --name 6B-ver --cmd "sh $g/recorded.sh 6b_verification"
+  --name 175B-ft --cmd "sh $g/recorded.sh 175b_finetuning"
+  --compare number --answer-after "A:" --tasks-file $g/tasks.tsv)
+work=$(mktemp -d)
+"$bin/dual_model" "${real[@]}" --quiet --log "$work/gsm8k.jsonl" \
+  > "$out/real-evaluation.body"
+# The same answers read again from the log as whole texts: no call made.
+{
+  echo '$ target/release/dual_model --rescore gsm8k.jsonl --compare trim'
+  "$bin/dual_model" --rescore "$work/gsm8k.jsonl" --compare trim --quiet |
+    sed -e "s|(rescored from $work/|(rescored from |" | sed -n '1,/^$/p;/^Models/,/^$/p' | sed '$d'
+} > "$out/real-rescore.txt"
+rm -r "$work"
+{
+  echo '$ make run-ch04-real'
+  cat "$out/real-evaluation.body"
+} > "$out/real-evaluation.txt"
+simulate=$(sed -n 's/^Simulate them: dual_model //p' "$out/real-evaluation.body")
+rm "$out/real-evaluation.body"
+# shellcheck disable=SC2086 # $simulate is the flag and its value
+"$bin/dual_model" $simulate | awk -v shown="dual_model $simulate" '
+  /^2\.1 / { on = 1; print "$ " shown }
+  /^2\.2 / { on = 0 }
+  on && !/^$/ { print }' > "$out/real-simulated.txt"
+
 # For the README, which must quote them exactly (tests/book.rs checks): both
 # programs' --help, and the list of every test.
 { echo '$ bft_demo --help'; "$bin/bft_demo" --help; } > "$out/help-bft_demo.txt"
 { echo '$ dual_model --help'; "$bin/dual_model" --help; } > "$out/help-dual_model.txt"
 for target in --lib "--bin bft_demo" "--bin dual_model" "--test cli" \
-  "--test contract" "--test real_models" "--test real_conditions" "--test resume" "--test early_decisions" "--test evaluation" "--test book"; do
+  "--test contract" "--test real_models" "--test real_answers" "--test real_conditions" "--test resume" "--test early_decisions" "--test evaluation" "--test book"; do
   echo "\$ cargo test --release $target -- --list"
   # shellcheck disable=SC2086 # $target is two words on purpose
   cargo test -q --release $target -- --list 2>/dev/null | grep ': test$'

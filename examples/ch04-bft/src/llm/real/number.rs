@@ -13,6 +13,7 @@
 //! `18.0`, `018` and `+18` are one answer, compared as text, never as a
 //! floating-point value that could round.
 
+// ANCHOR: last_number
 /// The last number in `text`, in its one spelling; `None` when there is
 /// none.
 pub fn last_number(text: &[u8]) -> Option<Vec<u8>> {
@@ -29,6 +30,7 @@ pub fn last_number(text: &[u8]) -> Option<Vec<u8>> {
     }
     last
 }
+// ANCHOR_END: last_number
 
 /// The number whose first digit is at `start`, and where it ends.
 fn read_number(text: &[u8], start: usize) -> (Vec<u8>, usize) {

@@ -48,9 +48,10 @@ pub fn report(
     let width = name_width(names, "model");
     writeln!(
         out,
-        "Cross-checking {n} command(s) on {tasks} tasks from {source}, read {}",
+        "Cross-checking {n} command(s) on {tasks} tasks (answers read as {})",
         settings.reading.describe()
     )?;
+    writeln!(out, "Tasks: {source}")?;
     writeln!(
         out,
         "(a call abstains if it times out, fails, prints too much, has no answer"

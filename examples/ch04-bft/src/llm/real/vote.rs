@@ -564,6 +564,23 @@ mod tests {
     }
 
     #[test]
+    fn the_bytes_printed_are_the_bytes_the_check_passed() {
+        // Both outputs share their first code block, so `code` groups them;
+        // the first in command order comes last, with a second, harmful
+        // block the check rejects. The check judges the first to arrive.
+        let harmful =
+            "sleep 0.3; printf '```\\nok\\n```\\n```\\nrm -rf ~\\n```\\n'";
+        let clean = "printf '```\\nok\\n```\\n'";
+        let mut s =
+            settings(&[harmful, clean], Some("! grep -q rm \"$ANSWER_FILE\""));
+        s.reading = Reading::plain(crate::llm::real::answers::Compare::Code);
+        let ballot = vote(&s, Rule::Fixed { voters: 2, quorum: 2 }, false);
+        assert_eq!(ballot.decision, Decision::Accepted(0));
+        let printed = &ballot.calls[ballot.printed(0)].output;
+        assert_eq!(printed, b"```\nok\n```\n", "never the unchecked bytes");
+    }
+
+    #[test]
     fn calls_that_could_not_run_leave_a_vote_open_only_if_they_could_change_it()
     {
         let call = |status: Status| Call {

@@ -246,6 +246,13 @@ fn the_live_evaluation_agrees_with_the_labels_and_rescores_without_a_call() {
         742, 576, 1
     );
     assert!(live_out.contains(&row), "{live_out}");
+    // Names the simulation refuses (more than 16 characters) become M1 ...
+    assert_eq!(
+        live_out.lines().last(),
+        Some(
+            "Simulate them: dual_model --models M1=0.4375,M2=0.6096,M3=0.6528,M4=0.7832"
+        )
+    );
     // Read another way: as whole text, every answer is wrong.
     let trim = run(&["--rescore".to_string(), path.to_string()]);
     let trim_out = String::from_utf8(trim.stdout).unwrap();

@@ -10,6 +10,7 @@ use super::super::report::print_outcome_rows;
 use super::evaluate::{CallStats, Tally, early_rules, strategies};
 use super::vote::Settings;
 use crate::format::{decimal, percent};
+use crate::llm::model::ModelSpec;
 use crate::llm::rules::Rule;
 use crate::llm::rules_exact::{CallRates, RuleRates, rule_rates};
 
@@ -87,23 +88,40 @@ pub fn report(
     print_strategies(out, names, tally, &rates)?;
     print_early(out, tally, &rates)?;
     writeln!(out)?;
-    let models: Vec<String> = names
-        .iter()
-        .zip(&rates)
-        .map(|(name, (correct, _))| {
-            format!("{name}={}", decimal(1.0 - correct))
-        })
-        .collect();
+    // The line must run as typed: names the simulation takes, and that a
+    // shell leaves alone; M1, M2 ... otherwise.
+    let plain = |name: &String| {
+        name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    };
+    let mut models = models_flag(names, &rates);
+    if n >= 3
+        && (!names.iter().all(plain) || ModelSpec::parse_list(&models).is_err())
+    {
+        let numbered: Vec<String> = (1..=n).map(|i| format!("M{i}")).collect();
+        models = models_flag(&numbered, &rates);
+    }
     if n >= 3 {
         // The simulation assumes independent models with these rates.
-        writeln!(out, "Simulate them: dual_model --models {}", models.join(","))
+        writeln!(out, "Simulate them: dual_model --models {models}")
     } else {
         writeln!(
             out,
             "The simulation needs three models; with a third command, this line would"
         )?;
-        writeln!(out, "give its --models flag ({}).", models.join(","))
+        writeln!(out, "give its --models flag ({models}).")
     }
+}
+
+/// The value of `--models` for these names and (correct, wrong) rates.
+fn models_flag(names: &[String], rates: &[(f64, f64)]) -> String {
+    let pairs: Vec<String> = names
+        .iter()
+        .zip(rates)
+        .map(|(name, (correct, _))| {
+            format!("{name}={}", decimal(1.0 - correct))
+        })
+        .collect();
+    pairs.join(",")
 }
 
 /// The width of a column of `names` under `header`: never cut.

@@ -472,3 +472,53 @@ fn bad_reading_flags_and_names_are_usage_errors() {
         );
     }
 }
+
+#[test]
+fn a_command_check_or_canon_that_cannot_be_found_stops_before_any_call() {
+    let dir = scratch("findable");
+    let counter = dir.join("calls");
+    let counted = format!("echo x >> '{}'; echo 1", counter.display());
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["--cmd", "nosuchprogram --flag"],
+            "--cmd: 'nosuchprogram' is not a command",
+        ),
+        (
+            &["--check", "/nonexistent"],
+            "--check: '/nonexistent' is not a command",
+        ),
+        (
+            &["--canon", "no-such-canon"],
+            "--canon: 'no-such-canon' is not a command",
+        ),
+    ];
+    for (extra, message) in cases {
+        let args = [&["--cmd", &counted, "--prompt", "x"][..], extra].concat();
+        let output = dual_model(&args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{extra:?}");
+        assert!(output.stdout.is_empty());
+        let error = stderr(&output);
+        assert!(
+            error.contains(message) && error.lines().count() == 1,
+            "{error}"
+        );
+        assert!(!counter.exists(), "no call was made");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_relative_tmpdir_gives_the_check_an_absolute_answer_file() {
+    let dir = scratch("relative-tmpdir");
+    std::fs::create_dir(dir.join("tmp")).unwrap();
+    let check = "cd / && case \"$ANSWER_FILE\" in /*) test -f \"$ANSWER_FILE\";; *) false;; esac";
+    let output =
+        dual_model(&["--cmd", "echo 42", "--check", check, "--prompt", "x"])
+            .current_dir(&dir)
+            .env("TMPDIR", "tmp")
+            .output()
+            .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(output.stdout, b"42\n");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -107,6 +107,9 @@ pub fn configure(
     let commands: Vec<String> =
         flags.values("cmd").map(str::to_string).collect();
     let settings = settings(flags, commands.clone(), names(flags, &commands)?)?;
+    for command in &settings.commands {
+        findable("cmd", command)?;
+    }
     let given: Vec<&str> = ["prompt", "prompt-file", "tasks-file"]
         .into_iter()
         .filter(|f| flags.has(f))
@@ -212,6 +215,36 @@ fn reading(flags: &Flags) -> Result<Reading, String> {
     Ok(Reading { after, compare, canon })
 }
 
+/// Fails if the first word of `command`, a plain name or path, is not a
+/// command `sh` can find (`command -v`): a check, a canon or a model that
+/// cannot be found is a usage error before any call. A first word with
+/// quotes, `$` or other shell syntax is left to the shell.
+fn findable(flag: &str, command: &str) -> Result<(), String> {
+    let Some(word) = command.split_whitespace().find(|w| !w.contains('='))
+    else {
+        return Ok(());
+    };
+    let plain =
+        word.chars().all(|c| c.is_ascii_alphanumeric() || "_./+-".contains(c));
+    if !plain {
+        return Ok(());
+    }
+    let found = std::process::Command::new(super::call::SHELL)
+        .args(["-c", "command -v \"$1\"", "sh", word])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    match found {
+        Ok(status) if !status.success() => Err(format!(
+            "--{flag}: '{}' is not a command sh can find (not on PATH, not a file)",
+            one_line(word)
+        )),
+        // Found, or sh itself could not run: the calls will say which.
+        _ => Ok(()),
+    }
+}
+
 /// The commands, how their answers are read, and the bounds they run
 /// within.
 fn settings(
@@ -229,9 +262,17 @@ fn settings(
         return Err(format!("--cmd number {} is empty", empty + 1));
     }
     let max_output = flags.number("max-output", 1 << 20, 1..=1 << 30)?;
+    let reading = reading(flags)?;
     let check = flags.value("check").map(str::to_string);
     if check.as_deref().is_some_and(|c| c.trim().is_empty()) {
         return Err("--check is empty".to_string());
+    }
+    // The commands of a log being rescored may be gone; a check or a canon
+    // runs now.
+    for (flag, command) in [("check", &check), ("canon", &reading.canon)] {
+        if let Some(command) = command {
+            findable(flag, command)?;
+        }
     }
     Ok(Settings {
         commands,
@@ -241,7 +282,7 @@ fn settings(
             max_output: usize::try_from(max_output).unwrap_or(usize::MAX),
         },
         check,
-        reading: reading(flags)?,
+        reading,
     })
 }
 

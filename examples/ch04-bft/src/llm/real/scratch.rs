@@ -15,14 +15,18 @@ pub struct ScratchDir {
 }
 
 impl ScratchDir {
+    /// A new folder in the temporary folder (`TMPDIR`), by its absolute
+    /// path: a relative `TMPDIR` would name another file once a command
+    /// changes its working folder.
     pub fn new() -> io::Result<ScratchDir> {
+        let base = std::path::absolute(std::env::temp_dir())?;
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |elapsed| elapsed.subsec_nanos());
         for attempt in 0..100 {
             let name =
                 format!("dual_model-{}-{nanos}-{attempt}", std::process::id());
-            let path = std::env::temp_dir().join(name);
+            let path = base.join(name);
             match DirBuilder::new().mode(0o700).create(&path) {
                 Ok(()) => return Ok(ScratchDir { path }),
                 Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {}

@@ -477,7 +477,7 @@ fn bad_reading_flags_and_names_are_usage_errors() {
 fn a_command_check_or_canon_that_cannot_be_found_stops_before_any_call() {
     let dir = scratch("findable");
     let counter = dir.join("calls");
-    let counted = format!("echo x >> '{}'; echo 1", counter.display());
+    let model = format!("echo x >> '{}'; echo 1", counter.display());
     let cases: [(&[&str], &str); 3] = [
         (
             &["--cmd", "nosuchprogram --flag"],
@@ -493,7 +493,7 @@ fn a_command_check_or_canon_that_cannot_be_found_stops_before_any_call() {
         ),
     ];
     for (extra, message) in cases {
-        let args = [&["--cmd", &counted, "--prompt", "x"][..], extra].concat();
+        let args = [&["--cmd", &model, "--prompt", "x"][..], extra].concat();
         let output = dual_model(&args).output().unwrap();
         assert_eq!(output.status.code(), Some(2), "{extra:?}");
         assert!(output.stdout.is_empty());

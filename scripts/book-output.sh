@@ -25,7 +25,11 @@ fi
 out=${1:?usage: scripts/book-output.sh DIR | --check}
 mkdir -p "$out"
 cargo build -q --release --bins
-bin=$PWD/target/release
+# Where cargo put them: ./target unless CARGO_TARGET_DIR or a config says
+# otherwise.
+target=$(cargo metadata --format-version 1 --no-deps |
+  sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+bin=$target/release
 
 # sections NAME SHOWN COMMAND...: run COMMAND and write one file per section
 # "N.M Title" of its output, NAME-N.M.txt, headed by SHOWN. Blank lines at the

@@ -61,6 +61,7 @@ Simulation (the default): models with assumed error rates, not measurements
   --threads T           worker threads (1 to 256, default: available cores);
                         the output is the same for every T
   --svg DIR             also write the scaling chart to DIR/majority-scaling.svg
+                        (DIR must exist)
   --bench N             instead of the report, time N tasks and print calls/s
 
 Real models (Unix only: each command runs as `sh -c CMD` in a process group
@@ -193,6 +194,19 @@ fn run_mode(mode: &Mode, out: &mut dyn Write) -> io::Result<ExitCode> {
     }
 }
 
+/// `--svg DIR`: a folder that exists; one that does not is a typing
+/// mistake more often than a wish, so it is not made.
+fn svg_dir(flags: &Flags) -> Result<Option<String>, String> {
+    let Some(dir) = flags.value("svg") else { return Ok(None) };
+    if std::path::Path::new(dir).is_dir() {
+        Ok(Some(dir.to_string()))
+    } else {
+        Err(format!(
+            "--svg: '{dir}' is not an existing folder; create it first"
+        ))
+    }
+}
+
 /// What the command line asked for, validated.
 #[derive(Debug, Clone, PartialEq)]
 struct Config {
@@ -265,7 +279,7 @@ fn configure(flags: &Flags) -> Result<Config, String> {
             available as u64,
             1..=256,
         )?)?,
-        svg_dir: flags.value("svg").map(str::to_string),
+        svg_dir: svg_dir(flags)?,
         bench_tasks: flags
             .value("bench")
             .map(|_| flags.number("bench", 0, 1..=1_000_000_000_000))

@@ -90,6 +90,15 @@ fn output_is_the_same_for_every_thread_count() {
 fn svg_is_written_where_asked_and_a_bad_folder_is_reported() {
     let dir =
         std::env::temp_dir().join(format!("ch04-svg-{}", std::process::id()));
+    // A folder that does not exist is not made: a usage error.
+    let missing = run("dual_model", &["--svg", dir.to_str().unwrap()]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr)
+            .contains("is not an existing folder")
+    );
+    assert!(!dir.exists());
+    std::fs::create_dir(&dir).unwrap();
     let output = run("dual_model", &["--svg", dir.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0));
     let svg =
@@ -97,13 +106,14 @@ fn svg_is_written_where_asked_and_a_bad_folder_is_reported() {
     assert!(svg.starts_with("<?xml") && svg.trim_end().ends_with("</svg>"));
     std::fs::remove_dir_all(&dir).unwrap();
 
-    let output = run("dual_model", &["--svg", "/dev/null/cannot-be-a-folder"]);
+    // A folder that exists but takes no file: the machine's refusal.
+    let output = run("dual_model", &["--svg", "/proc"]);
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(output.stdout.is_empty());
     assert!(
         stderr.starts_with(
-            "dual_model: --svg: cannot write /dev/null/cannot-be-a-folder"
+            "dual_model: --svg: cannot write /proc/majority-scaling.svg"
         ),
         "{stderr}"
     );

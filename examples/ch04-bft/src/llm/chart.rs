@@ -204,14 +204,12 @@ fn legend(frame: &Frame, e: f64, curves: &[Curve]) -> Vec<String> {
 /// error names the flag and the file.
 pub fn write_svg(dir: &str, svg: &str) -> io::Result<()> {
     let path = Path::new(dir).join("majority-scaling.svg");
-    std::fs::create_dir_all(dir)
-        .and_then(|()| std::fs::write(&path, svg))
-        .map_err(|error| {
-            io::Error::new(
-                error.kind(),
-                format!("--svg: cannot write {}: {error}", path.display()),
-            )
-        })
+    std::fs::write(&path, svg).map_err(|error| {
+        io::Error::new(
+            error.kind(),
+            format!("--svg: cannot write {}: {error}", path.display()),
+        )
+    })
 }
 
 #[cfg(test)]

@@ -522,3 +522,54 @@ fn a_relative_tmpdir_gives_the_check_an_absolute_answer_file() {
     assert_eq!(output.stdout, b"42\n");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn two_evaluations_never_write_one_log_and_a_file_that_is_not_a_log_is_left_alone()
+ {
+    let dir = scratch("log-alone");
+    let tasks = common::sums(&dir, 4);
+    let log = dir.join("run.jsonl");
+    let slow = "sleep 0.3; read a op b; echo $((a + b))".to_string();
+    let args = |log: &Path| {
+        with_cmds(
+            std::slice::from_ref(&slow),
+            &[
+                "--tasks-file",
+                tasks.to_str().unwrap(),
+                "--jobs",
+                "1",
+                "--log",
+                log.to_str().unwrap(),
+            ],
+        )
+    };
+    let mut first = common::spawn_quiet(&args(&log));
+    assert!(
+        common::wait_for(std::time::Duration::from_secs(5), || log.exists())
+    );
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let second = run(&args(&log));
+    assert_eq!(second.status.code(), Some(2), "{}", stderr(&second));
+    assert!(
+        stderr(&second).contains("is in use by another evaluation"),
+        "{}",
+        stderr(&second)
+    );
+    assert!(first.wait().unwrap().success());
+    let lines = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(lines.lines().count(), 4, "the first run's four tasks, alone");
+    // A file of notes is not a log: refused, fresh or resumed, and untouched.
+    let notes = dir.join("notes.txt");
+    std::fs::write(&notes, "my notes\n").unwrap();
+    for resume in [false, true] {
+        let mut given = args(&notes);
+        if resume {
+            given.push("--resume".into());
+        }
+        let output = run(&given);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        assert!(stderr(&output).contains("no record"), "{}", stderr(&output));
+        assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my notes\n");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -15,6 +15,7 @@ use std::time::Duration;
 use super::answers::{Compare, Reading};
 use super::call::{Call, Limits};
 use super::journal::Log;
+use super::json;
 use super::log_read::{Resumed, read_log};
 use super::rescore::{Logged, read_logged};
 use super::scorecard::model_names;
@@ -379,8 +380,12 @@ fn evaluation(flags: &Flags, settings: &Settings) -> Result<Job, String> {
         (None, true) => return Err("--resume needs --log FILE".to_string()),
         (None, false) => Resumed::default(),
         (Some(path), _) => {
-            // Opened now, so that a bad path is an error before any call.
-            Log::open(path, !resume)?;
+            if !resume {
+                not_a_log(path)?;
+            }
+            // Opened now, so that a bad path, or a log another evaluation is
+            // writing, is an error before any call.
+            Log::open_alone(path, !resume)?;
             if resume { read_log(path, settings)? } else { Resumed::default() }
         }
     };
@@ -399,6 +404,22 @@ fn evaluation(flags: &Flags, settings: &Settings) -> Result<Job, String> {
         quiet: flags.has("quiet"),
         rescore: None,
     })
+}
+
+/// A file given to `--log` that holds something, but no record, is not a
+/// log: say so, rather than suggest `--resume`.
+fn not_a_log(path: &str) -> Result<(), String> {
+    let (lines, _) = super::log_read::lines(path, "log")?;
+    let recorded = |value: &Option<json::Value>| {
+        value.as_ref().is_some_and(|v| v.get("calls").is_some())
+    };
+    if !lines.is_empty() && !lines.iter().any(|(_, value)| recorded(value)) {
+        return Err(format!(
+            "--log: '{path}' holds no record of dual_model: it is not a log; give a \
+             new file, it is left as it is"
+        ));
+    }
+    Ok(())
 }
 
 /// Every expected value must hold an answer (unless a `--canon` reads

@@ -45,6 +45,27 @@ impl Log {
         Ok(Log { file: Mutex::new(file) })
     }
 
+    /// `open`, and the file kept for this run alone while the `Log` lives
+    /// (an advisory lock, which the system drops when the process ends,
+    /// however it ends): two evaluations never write one log at once.
+    /// Votes, one line each, may share a log.
+    pub fn open_alone(path: &str, fresh: bool) -> Result<Log, String> {
+        let log = Log::open(path, fresh)?;
+        match lock(&log.file).try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(format!(
+                    "--log: '{path}' is in use by another evaluation; wait for it \
+                     to end, or give another file"
+                ));
+            }
+            Err(std::fs::TryLockError::Error(error)) => {
+                return Err(format!("--log: cannot lock '{path}': {error}"));
+            }
+        }
+        Ok(log)
+    }
+
     /// Appends `line` and its newline in one `write`, so that writers that
     /// share the file, in this process or others, never interleave.
     pub fn append(&self, line: &str) -> io::Result<()> {

@@ -42,8 +42,15 @@ pub fn run(check: &CrossCheck, out: &mut dyn Write) -> io::Result<ExitCode> {
     }
 }
 
-fn open_log(path: Option<&str>) -> io::Result<Option<Log>> {
-    path.map(|path| Log::open(path, false)).transpose().map_err(machine)
+fn open_log(path: Option<&str>, alone: bool) -> io::Result<Option<Log>> {
+    let open = |path| {
+        if alone {
+            Log::open_alone(path, false)
+        } else {
+            Log::open(path, false)
+        }
+    };
+    path.map(open).transpose().map_err(machine)
 }
 
 /// One vote to run: its prompt, where its calls come from, its rule and
@@ -63,7 +70,7 @@ fn run_vote(
     out: &mut dyn Write,
 ) -> io::Result<ExitCode> {
     let plan = vote.plan;
-    let log = open_log(vote.log)?;
+    let log = open_log(vote.log, false)?;
     let ballot = ask(runner, settings, plan, vote.source);
     if !quiet {
         // The report is for a person; if stderr is gone, so be it.
@@ -106,7 +113,7 @@ fn run_evaluation(
     else {
         unreachable!("run passes evaluations only");
     };
-    let log = open_log(path.as_deref())?;
+    let log = open_log(path.as_deref(), true)?;
     if let (Some(log), true) = (&log, resumed.cut_off) {
         log.append("")?; // the cut-off line ends here; new lines start anew
     }

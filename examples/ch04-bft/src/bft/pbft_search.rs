@@ -58,7 +58,8 @@ pub fn bend(
 ) -> Vec<Send> {
     let from = replica.id;
     let backups: Vec<Id> = (0..config.n).filter(|&r| r != from).collect();
-    let mut coin = || if rng.next_u64() % 2 == 0 { Value::A } else { Value::B };
+    let mut coin =
+        || if rng.next_u64().is_multiple_of(2) { Value::A } else { Value::B };
     let mut bent = Vec::new();
     for (to, message) in sends {
         match (strategy, message) {

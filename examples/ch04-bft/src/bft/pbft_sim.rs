@@ -139,13 +139,13 @@ impl Run<'_> {
     /// records its notes and sends in the trace.
     fn emit(&mut self, from: Id, out: Out) {
         let honest = self.byzantine[from].is_none();
-        if let Some(view) = out.timer {
-            if honest {
-                self.schedule(
-                    TIMER << view.min(20),
-                    Event::Timer { replica: from, view },
-                );
-            }
+        if let Some(view) = out.timer
+            && honest
+        {
+            self.schedule(
+                TIMER << view.min(20),
+                Event::Timer { replica: from, view },
+            );
         }
         if honest && self.trace.is_some() {
             for note in &out.notes {

@@ -119,10 +119,10 @@ impl Ballot {
         // reject.
         let done = done - not_run(results.iter().flatten()).0;
         let sure = rule.decide(&self.votes(false), done);
-        if let Step::Accept(g) = sure {
-            if checking == 0 || fixed {
-                return Some(Decision::Accepted(g));
-            }
+        if let Step::Accept(g) = sure
+            && (checking == 0 || fixed)
+        {
+            return Some(Decision::Accepted(g));
         }
         if checking > 0 {
             // While checks run, only a quorum that even hopeful votes

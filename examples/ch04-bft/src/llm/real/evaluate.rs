@@ -289,10 +289,10 @@ fn keep_earliest(
     kept: &mut Option<(usize, String)>,
     new: Option<(usize, String)>,
 ) {
-    if let Some(new) = new {
-        if kept.as_ref().is_none_or(|old| new.0 < old.0) {
-            *kept = Some(new);
-        }
+    if let Some(new) = new
+        && kept.as_ref().is_none_or(|old| new.0 < old.0)
+    {
+        *kept = Some(new);
     }
 }
 

@@ -39,7 +39,7 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// The bytes `hex` wrote, or `None` for anything else.
 pub fn from_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())

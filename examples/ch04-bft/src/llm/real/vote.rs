@@ -382,10 +382,9 @@ pub fn report(
         if !matches!(
             call.status,
             Status::Answered | Status::Stopped | Status::CanonFailed(_)
-        ) {
-            if let Some(line) = last_line(&call.stderr) {
-                writeln!(out, "           stderr: {line}")?;
-            }
+        ) && let Some(line) = last_line(&call.stderr)
+        {
+            writeln!(out, "           stderr: {line}")?;
         }
     }
     let votes = ballot.votes(false);

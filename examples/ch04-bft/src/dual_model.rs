@@ -83,6 +83,11 @@ of its own, with the prompt on standard input, never on a command line):
                         default: the number of commands)
   --timeout SECONDS     per call (0.001 to 86400, default 60); the call's
                         process group is stopped when it runs out
+  --retries N           a call that fails (exit status, timeout) is made
+                        again, up to N times (0 to 10, default 0), after
+                        1 s, 2 s, 4 s ... with jitter, never past the timeout;
+                        only the last attempt votes
+  --retry-if TEXT       retry only failures whose stderr holds TEXT (429)
   --check CMD           run once per distinct answer, with the answer on
                         stdin and in the file $ANSWER_FILE; exit 0 passes
                         (its own output is not kept, so no limit applies)
@@ -134,7 +139,9 @@ const FLAGS: [Flag; 9] = [
 ];
 
 /// The flags for real models (`ch04_bft::llm::real`).
-const CMD_FLAGS: [Flag; 21] = [
+const CMD_FLAGS: [Flag; 23] = [
+    Flag::value("retries"),
+    Flag::value("retry-if"),
     Flag::repeated("cmd"),
     Flag::repeated("name"),
     Flag::value("answer-after"),

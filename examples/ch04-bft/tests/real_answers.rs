@@ -573,3 +573,134 @@ fn two_evaluations_never_write_one_log_and_a_file_that_is_not_a_log_is_left_alon
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A command that fails twice with `HTTP 429` on stderr, then answers 42;
+/// its attempts are counted in `counter`.
+fn flaky(counter: &Path) -> String {
+    format!(
+        "n=$(cat '{0}' 2>/dev/null | wc -l); echo x >> '{0}'; \
+         if [ $n -ge 2 ]; then echo 42; else echo 'HTTP 429' >&2; exit 1; fi",
+        counter.display()
+    )
+}
+
+#[test]
+fn a_failed_call_is_retried_with_growing_pauses_and_only_the_last_attempt_votes()
+ {
+    let dir = scratch("retries");
+    let counter = dir.join("attempts");
+    let log = dir.join("vote.jsonl");
+    let start = std::time::Instant::now();
+    let output = dual_model(&[
+        "--cmd",
+        &flaky(&counter),
+        "--retries",
+        "2",
+        "--retry-if",
+        "429",
+        "--timeout",
+        "1",
+        "--prompt",
+        "x",
+        "--log",
+        log.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
+    let took = start.elapsed();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(output.stdout, b"42\n");
+    assert!(
+        stderr(&output).contains("key 42   after 2 failed attempt(s)"),
+        "{}",
+        stderr(&output)
+    );
+    // Two pauses, each 1 s or more but never past the 1 s timeout.
+    assert!(took >= std::time::Duration::from_millis(1900), "{took:?}");
+    assert!(took < std::time::Duration::from_secs(4), "{took:?}");
+    let record =
+        json::parse(std::fs::read_to_string(&log).unwrap().trim()).unwrap();
+    let call = &record.get("calls").unwrap().items()[0];
+    let retried = call.get("retried").unwrap().items();
+    assert_eq!(retried.len(), 2);
+    assert_eq!(text(&retried[0], "stderr"), "HTTP 429");
+    assert_eq!(text(&retried[0], "status"), "exit status 1");
+    // A failure that does not match --retry-if is not retried.
+    std::fs::remove_file(&counter).unwrap();
+    let once = dual_model(&[
+        "--cmd",
+        &flaky(&counter),
+        "--retries",
+        "2",
+        "--retry-if",
+        "401",
+        "--prompt",
+        "x",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(once.status.code(), Some(3));
+    assert_eq!(std::fs::read_to_string(&counter).unwrap().lines().count(), 1);
+    // A vote decided while a call waits to retry does not wait for it.
+    std::fs::remove_file(&counter).unwrap();
+    let start = std::time::Instant::now();
+    let decided = dual_model(&[
+        "--cmd",
+        "echo 42",
+        "--cmd",
+        "echo 42",
+        "--cmd",
+        &flaky(&counter),
+        "--retries",
+        "5",
+        "--prompt",
+        "x",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(decided.status.code(), Some(0), "{}", stderr(&decided));
+    assert!(
+        start.elapsed() < std::time::Duration::from_millis(900),
+        "{:?}",
+        start.elapsed()
+    );
+    let bad =
+        dual_model(&["--cmd", "cat", "--retry-if", "429", "--prompt", "x"])
+            .output()
+            .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("--retry-if needs --retries N"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_tasks_file_from_a_pipe_is_read_once() {
+    use std::io::Write;
+    let mut child = dual_model(&[
+        "--cmd",
+        "read a op b; echo $((a + b))",
+        "--tasks-file",
+        "/dev/stdin",
+        "--quiet",
+    ])
+    .stdin(std::process::Stdio::piped())
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"1 + 1\t2\n2 + 2\t4\n2 + 3\t6\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        report.starts_with("Cross-checking 1 command(s) on 3 tasks"),
+        "{report}"
+    );
+    let row = format!("   {:<5} {:>8} {:>7} {:>11}", "b", 2, 1, 0);
+    assert!(report.contains(&row), "{report}");
+}

@@ -25,7 +25,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 pub use super::scratch::ScratchDir;
-pub use super::status::{Call, Limits, STDERR_TAIL, Status, last_line};
+pub use super::status::{
+    Attempt, Call, Limits, STDERR_TAIL, Status, last_line,
+};
 pub use super::stop::Stop;
 
 use super::gate::Gate;
@@ -110,6 +112,11 @@ impl Runner {
             helpers: Helpers::default(),
             files: AtomicU64::new(0),
         })
+    }
+
+    /// The timeout of every call.
+    pub fn timeout(&self) -> Duration {
+        self.limits.timeout
     }
 
     /// Runs `command` with `input` on its standard input.
@@ -340,7 +347,8 @@ impl Runner {
         let exit_code =
             if status == Status::TimedOut { None } else { exit.flatten() };
         let duration = start.elapsed();
-        Call { status, exit_code, output, key: None, stderr, duration }
+        let retried = Vec::new();
+        Call { status, exit_code, output, key: None, stderr, duration, retried }
     }
 }
 

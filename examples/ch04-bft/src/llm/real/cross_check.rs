@@ -18,8 +18,9 @@ use super::journal::Log;
 use super::json;
 use super::log_read::{Resumed, read_log};
 use super::rescore::{Logged, read_logged};
+use super::retry::Retry;
 use super::scorecard::model_names;
-use super::tasks_file::{Tasks, count_tasks};
+use super::tasks_file::{TaskSource, count_tasks};
 use super::vote::{Plan, Settings};
 use crate::cli::{Flag, Flags, one_line};
 use crate::llm::rules::Rule;
@@ -40,6 +41,8 @@ pub enum Job {
     },
     Evaluate {
         source: String,
+        /// The tasks, read where they lie or, from a pipe, once.
+        input: Option<TaskSource>,
         total: usize,
         jobs: usize,
         log: Option<String>,
@@ -189,6 +192,23 @@ fn names(flags: &Flags, commands: &[String]) -> Result<Vec<String>, String> {
     Ok(names)
 }
 
+/// The most `--retries` allows.
+pub const MAX_RETRIES: u64 = 10;
+
+/// `--retries N` and `--retry-if TEXT`: how failed calls are tried again.
+fn retry(flags: &Flags) -> Result<Retry, String> {
+    let times = flags.number("retries", 0, 0..=MAX_RETRIES)?;
+    let only_if = flags.value("retry-if").map(str::to_string);
+    if only_if.is_some() && times == 0 {
+        return Err("--retry-if needs --retries N".to_string());
+    }
+    if only_if.as_deref().is_some_and(str::is_empty) {
+        return Err("--retry-if needs a text, not an empty one".to_string());
+    }
+    let times = u32::try_from(times).unwrap_or(0);
+    Ok(Retry { times, only_if })
+}
+
 /// `--answer-after`, `--compare` and `--canon`: how an answer is read.
 fn reading(flags: &Flags) -> Result<Reading, String> {
     let compare_text = flags.value("compare").unwrap_or("trim");
@@ -219,10 +239,9 @@ fn reading(flags: &Flags) -> Result<Reading, String> {
 /// Fails if the first word of `command`, a plain name or path, is not a
 /// command `sh` can find (`command -v`): a check, a canon or a model that
 /// cannot be found is a usage error before any call. A first word with
-/// quotes, `$` or other shell syntax is left to the shell.
+/// quotes, `$`, `=` or other shell syntax is left to the shell.
 fn findable(flag: &str, command: &str) -> Result<(), String> {
-    let Some(word) = command.split_whitespace().find(|w| !w.contains('='))
-    else {
+    let Some(word) = command.split_whitespace().next() else {
         return Ok(());
     };
     let plain =
@@ -284,6 +303,7 @@ fn settings(
         },
         check,
         reading,
+        retry: retry(flags)?,
     })
 }
 
@@ -317,6 +337,7 @@ fn rescore(flags: &Flags) -> Result<CrossCheck, String> {
             Ok(CrossCheck {
                 job: Job::Evaluate {
                     source: tasks_file,
+                    input: None,
                     total,
                     jobs: jobs(flags)?,
                     log: None,
@@ -370,8 +391,9 @@ fn evaluation(flags: &Flags, settings: &Settings) -> Result<Job, String> {
         return Err(format!("--{flag} is for a vote, not for --tasks-file"));
     }
     let source = flags.value("tasks-file").unwrap_or_default().to_string();
-    let tasks =
-        Tasks::open(&source).map_err(|e| format!("--tasks-file: {e}"))?;
+    let input =
+        TaskSource::new(&source).map_err(|e| format!("--tasks-file: {e}"))?;
+    let tasks = input.tasks().map_err(|e| format!("--tasks-file: {e}"))?;
     let total = count_tasks(tasks).map_err(|e| format!("--tasks-file: {e}"))?;
     let jobs = jobs(flags)?;
     let log = flags.value("log").map(str::to_string);
@@ -392,10 +414,11 @@ fn evaluation(flags: &Flags, settings: &Settings) -> Result<Job, String> {
     check_against_tasks(
         &resumed,
         log.as_deref().unwrap_or_default(),
-        &source,
+        &input,
         &settings.reading,
     )?;
     Ok(Job::Evaluate {
+        input: Some(input),
         source,
         total,
         jobs,
@@ -428,11 +451,14 @@ fn not_a_log(path: &str) -> Result<(), String> {
 fn check_against_tasks(
     resumed: &Resumed,
     log: &str,
-    source: &str,
+    input: &TaskSource,
     reading: &Reading,
 ) -> Result<(), String> {
+    let source = match input {
+        TaskSource::File(name) | TaskSource::Read { name, .. } => name,
+    };
     let mut found = 0;
-    for task in Tasks::open(source).map_err(|e| format!("--tasks-file: {e}"))? {
+    for task in input.tasks().map_err(|e| format!("--tasks-file: {e}"))? {
         let task = task.map_err(|e| format!("--tasks-file: {e}"))?;
         if reading.canon.is_none() && reading.key(&task.expected).is_none() {
             return Err(format!(

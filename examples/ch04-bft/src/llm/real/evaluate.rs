@@ -240,6 +240,8 @@ pub struct Tally {
 pub struct CallStats {
     /// Each call's time in microseconds, in no particular order.
     pub micros: Vec<u64>,
+    /// Attempts that failed and were made again (`--retries`).
+    pub retried: u64,
     /// Abstentions by reason ("timed out", "exit status 7"), each with
     /// the last line of stderr of the one on the earliest task line.
     pub abstained: BTreeMap<String, (u64, Option<(usize, String)>)>,
@@ -247,6 +249,7 @@ pub struct CallStats {
 
 impl CallStats {
     fn add(&mut self, line: usize, call: &Call) {
+        self.retried += call.retried.len() as u64;
         self.micros
             .push(u64::try_from(call.duration.as_micros()).unwrap_or(u64::MAX));
         if call.status == Status::Answered {
@@ -261,6 +264,7 @@ impl CallStats {
 
     fn merge(&mut self, other: &CallStats) {
         self.micros.extend_from_slice(&other.micros);
+        self.retried += other.retried;
         for (reason, (count, stderr)) in &other.abstained {
             let entry =
                 self.abstained.entry(reason.clone()).or_insert((0, None));

@@ -107,10 +107,27 @@ fn call_json(settings: &Settings, c: usize, call: &Call, more: &str) -> String {
         format!(",\"output_hex\":\"{}\"", json::hex(&call.output))
     };
     let key = call.key.as_deref().map(json::string);
+    let attempts: Vec<String> = call
+        .retried
+        .iter()
+        .map(|attempt| {
+            format!(
+                "{{\"status\":{},\"duration_us\":{},\"stderr\":{}}}",
+                json::string(attempt.status.describe().as_bytes()),
+                attempt.duration.as_micros(),
+                or_null(
+                    attempt
+                        .stderr
+                        .as_deref()
+                        .map(|l| json::string(l.as_bytes()))
+                ),
+            )
+        })
+        .collect();
     format!(
         "{{\"command\":{},\"name\":{},\"status\":{},\"exit_code\":{},\
          \"duration_us\":{},\"output\":{},\"output_is_utf8\":{utf8}{hex},\
-         \"key\":{},\"stderr\":{}{more}}}",
+         \"key\":{},\"stderr\":{},\"retried\":[{}]{more}}}",
         json::string(settings.commands[c].as_bytes()),
         json::string(settings.names[c].as_bytes()),
         json::string(call.status.describe().as_bytes()),
@@ -119,6 +136,7 @@ fn call_json(settings: &Settings, c: usize, call: &Call, more: &str) -> String {
         json::string(&call.output),
         or_null(key),
         json::string(&call.stderr),
+        attempts.join(","),
     )
 }
 

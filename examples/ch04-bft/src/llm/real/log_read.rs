@@ -145,6 +145,7 @@ pub fn recorded_call(value: &Value) -> Option<Call> {
             .map(|k| k.as_bytes().to_vec()),
         stderr: value.get("stderr")?.as_str()?.as_bytes().to_vec(),
         duration: Duration::from_micros(micros),
+        retried: Vec::new(),
     })
 }
 
@@ -186,6 +187,7 @@ mod tests {
             limits: Limits { timeout: Duration::from_secs(1), max_output: 100 },
             check: None,
             reading: Reading::plain(Compare::Trim),
+            retry: crate::llm::real::retry::Retry::default(),
         }
     }
 
@@ -197,6 +199,7 @@ mod tests {
             key: Some(b"2".to_vec()),
             stderr: b"warning: x\n".to_vec(),
             duration: Duration::from_micros(12_345),
+            retried: Vec::new(),
         }
     }
 

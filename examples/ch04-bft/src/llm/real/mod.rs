@@ -26,6 +26,7 @@ pub mod number;
 pub mod progress;
 pub mod reaper;
 pub mod rescore;
+pub mod retry;
 pub mod run;
 pub mod scorecard;
 pub mod scratch;

@@ -12,7 +12,7 @@ use super::evaluate::{Evaluation, evaluate};
 use super::journal::{Log, vote_line};
 use super::progress::Progress;
 use super::scorecard::{print_times, report as evaluation_report};
-use super::tasks_file::{Task, Tasks};
+use super::tasks_file::Task;
 use super::vote::{
     Decision, Plan, Settings, Source, ask, report as vote_report,
 };
@@ -103,6 +103,7 @@ fn run_evaluation(
 ) -> io::Result<ExitCode> {
     let Job::Evaluate {
         source,
+        input,
         total,
         jobs,
         log: path,
@@ -150,7 +151,8 @@ fn run_evaluation(
         });
         evaluate(&run, tasks)
     } else {
-        evaluate(&run, Tasks::open(source).map_err(machine)?)
+        let input = input.as_ref().ok_or_else(|| machine("no tasks".into()))?;
+        evaluate(&run, input.tasks().map_err(machine)?)
     };
     drop(progress); // clears its line
     if let Some(why) = &measured.stopped {
@@ -158,7 +160,7 @@ fn run_evaluation(
         // done there is nothing to report, and stdout stays empty.
         if measured.tally.tasks > 0 {
             evaluation_report(out, settings, source, &measured.tally)?;
-            let left = *total as u64 - measured.tally.tasks;
+            let left = (*total as u64).saturating_sub(measured.tally.tasks);
             writeln!(out)?;
             writeln!(
                 out,

@@ -178,14 +178,19 @@ pub fn print_times(
     calls: &[CallStats],
 ) -> io::Result<()> {
     let width = name_width(names, "model");
-    writeln!(out, "   {:<width$}  calls   median      p95", "model")?;
+    writeln!(
+        out,
+        "   {:<width$}  calls   median      p95   attempts retried",
+        "model"
+    )?;
     for (name, stats) in names.iter().zip(calls) {
         writeln!(
             out,
-            "   {name:<width$} {:>6} {:>6.3} s {:>6.3} s",
+            "   {name:<width$} {:>6} {:>6.3} s {:>6.3} s   {:>16}",
             stats.micros.len(),
             stats.percentile_seconds(50),
             stats.percentile_seconds(95),
+            stats.retried,
         )?;
     }
     Ok(())

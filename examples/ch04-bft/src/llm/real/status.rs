@@ -90,6 +90,28 @@ pub struct Call {
     /// The last `STDERR_TAIL` bytes of its standard error.
     pub stderr: Vec<u8>,
     pub duration: Duration,
+    /// The attempts before this one that failed and were retried
+    /// (`--retries`), first first.
+    pub retried: Vec<Attempt>,
+}
+
+/// An attempt that failed and was made again: how it ended, the last line
+/// of its stderr, and how long it took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    pub status: Status,
+    pub stderr: Option<String>,
+    pub duration: Duration,
+}
+
+impl Attempt {
+    pub fn of(call: &Call) -> Attempt {
+        Attempt {
+            status: call.status.clone(),
+            stderr: last_line(&call.stderr),
+            duration: call.duration,
+        }
+    }
 }
 
 impl Call {
@@ -101,6 +123,7 @@ impl Call {
             key: None,
             stderr: Vec::new(),
             duration: Duration::ZERO,
+            retried: Vec::new(),
         }
     }
 

@@ -3,7 +3,8 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 use super::call::Event;
 use crate::threads::lock;
@@ -20,14 +21,28 @@ struct StopInner {
     stopped: AtomicBool,
     /// The running attempt's channel, to wake its wait.
     wake: Mutex<Option<Sender<Event>>>,
+    /// Wakes a pause between attempts.
+    paused: Condvar,
 }
 
 impl Stop {
     pub fn stop(&self) {
         self.inner.stopped.store(true, Ordering::SeqCst);
-        if let Some(wake) = lock(&self.inner.wake).as_ref() {
+        let wake = lock(&self.inner.wake);
+        if let Some(wake) = wake.as_ref() {
             let _ = wake.send(Event::Stop);
         }
+        self.inner.paused.notify_all();
+    }
+
+    /// Waits `pause`, or until stopped; true when stopped. Blocks, never
+    /// polls: `stop` wakes it.
+    pub(super) fn pause(&self, pause: Duration) -> bool {
+        let guard = lock(&self.inner.wake);
+        let stopped = || self.is_stopped();
+        let _ =
+            self.inner.paused.wait_timeout_while(guard, pause, |_| !stopped());
+        self.is_stopped()
     }
 
     pub(super) fn is_stopped(&self) -> bool {

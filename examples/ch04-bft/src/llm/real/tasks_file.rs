@@ -7,7 +7,7 @@
 //! tasks it is running and no others, however long the file.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Cursor, Read};
 use std::sync::Arc;
 
 /// One task of a tasks file. The prompt is shared by every call that
@@ -18,6 +18,50 @@ pub struct Task {
     pub line: usize,
     pub prompt: Arc<Vec<u8>>,
     pub expected: Vec<u8>,
+}
+
+/// Where the tasks come from. A regular file is read where it lies, as
+/// often as needed (once to check it, once to run it), a line at a time.
+/// Anything else (a pipe, `<(...)`, `/dev/stdin`) can be read only once,
+/// and may say something else the next time: it is read once, whole, and
+/// every pass reads that copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskSource {
+    File(String),
+    Read { name: String, bytes: Arc<Vec<u8>> },
+}
+
+/// A stream of tasks from either kind of source.
+pub type TaskStream = Tasks<Box<dyn BufRead + Send>>;
+
+impl TaskSource {
+    pub fn new(path: &str) -> Result<TaskSource, String> {
+        let cannot = |error| format!("cannot read '{path}': {error}");
+        let regular = std::fs::metadata(path).map_err(cannot)?.is_file();
+        if regular {
+            return Ok(TaskSource::File(path.to_string()));
+        }
+        let mut bytes = Vec::new();
+        File::open(path)
+            .and_then(|mut f| f.read_to_end(&mut bytes))
+            .map_err(cannot)?;
+        Ok(TaskSource::Read { name: path.to_string(), bytes: Arc::new(bytes) })
+    }
+
+    /// The tasks, from the first.
+    pub fn tasks(&self) -> Result<TaskStream, String> {
+        match self {
+            TaskSource::File(path) => {
+                let file = File::open(path).map_err(|error| {
+                    format!("cannot read '{path}': {error}")
+                })?;
+                Ok(Tasks::new(path, Box::new(BufReader::new(file))))
+            }
+            TaskSource::Read { name, bytes } => {
+                Ok(Tasks::new(name, Box::new(Cursor::new(bytes.to_vec()))))
+            }
+        }
+    }
 }
 
 /// Undoes `\t`, `\n` and `\\`; any other backslash is an error.

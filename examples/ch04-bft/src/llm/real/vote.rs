@@ -18,6 +18,7 @@ pub use super::ballot::{Ballot, Decision, Group};
 use super::answers::Reading;
 use super::call::{Call, Limits, Runner, Status, Stop, last_line};
 use super::keys::Keys;
+use super::retry::Retry;
 use crate::cli::one_line;
 use crate::llm::rules::Rule;
 use crate::threads::lock;
@@ -31,6 +32,8 @@ pub struct Settings {
     pub limits: Limits,
     pub check: Option<String>,
     pub reading: Reading,
+    /// `--retries`, `--retry-if`.
+    pub retry: Retry,
 }
 
 /// Where a vote's calls come from: its commands, run now on a prompt, or
@@ -47,12 +50,15 @@ impl Source<'_> {
     fn call(
         &self,
         runner: &Runner,
-        command: &str,
+        settings: &Settings,
         i: usize,
         stop: &Stop,
     ) -> Call {
+        let command = &settings.commands[i % settings.commands.len()];
         match self {
-            Source::Live(prompt) => runner.call_until(command, prompt, stop),
+            Source::Live(prompt) => {
+                settings.retry.call(runner, command, prompt, stop)
+            }
             Source::Recorded(calls) => {
                 let status = match calls.get(i).map(|call| &call.status) {
                     None => Status::NotRun("not in the log".into()),
@@ -242,9 +248,8 @@ pub fn ask(
                 let i = count.results.len();
                 let stop = Stop::default();
                 count.stops.push(stop.clone());
-                let command = &settings.commands[i % n];
                 start(scope, &sender, move || {
-                    let mut call = source.call(runner, command, i, &stop);
+                    let mut call = source.call(runner, settings, i, &stop);
                     keys.apply(&mut call, &stop);
                     Ended::Call(i, call)
                 });
@@ -371,9 +376,13 @@ pub fn report(
             }
             _ => String::new(),
         };
+        let retried = match call.retried.len() {
+            0 => String::new(),
+            n => format!("   after {n} failed attempt(s)"),
+        };
         writeln!(
             out,
-            "   call {:<2} {:<width$}  {:<24} group {group:<3} {:>7.3} s{key}",
+            "   call {:<2} {:<width$}  {:<24} group {group:<3} {:>7.3} s{key}{retried}",
             i + 1,
             settings.names[ballot.command_of[i]],
             call.status.describe(),
@@ -449,6 +458,7 @@ mod tests {
             },
             check: check.map(str::to_string),
             reading: Reading::plain(crate::llm::real::answers::Compare::Trim),
+            retry: Retry::default(),
         }
     }
 
@@ -589,6 +599,7 @@ mod tests {
             key: None,
             stderr: Vec::new(),
             duration: Duration::ZERO,
+            retried: Vec::new(),
         };
         let ballot = |groups: &[usize], calls: Vec<Status>| Ballot {
             calls: calls.into_iter().map(call).collect(),

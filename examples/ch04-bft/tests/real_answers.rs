@@ -704,3 +704,52 @@ fn a_tasks_file_from_a_pipe_is_read_once() {
     let row = format!("   {:<5} {:>8} {:>7} {:>11}", "b", 2, 1, 0);
     assert!(report.contains(&row), "{report}");
 }
+
+#[test]
+fn the_checks_reason_is_shown_and_logged() {
+    let dir = scratch("check-said");
+    let log = dir.join("vote.jsonl");
+    let check = "echo \"expected 42, got $(cat \"$ANSWER_FILE\")\" >&2; exit 1";
+    let output = dual_model(&[
+        "--cmd",
+        "echo 41",
+        "--check",
+        check,
+        "--prompt",
+        "x",
+        "--log",
+        log.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        stderr(&output).contains("the check said: expected 42, got 41"),
+        "{}",
+        stderr(&output)
+    );
+    let record =
+        json::parse(std::fs::read_to_string(&log).unwrap().trim()).unwrap();
+    let call = &record.get("calls").unwrap().items()[0];
+    assert_eq!(text(call, "check_stderr"), "expected 42, got 41");
+    // In an evaluation, the reason of the most common abstention.
+    let tasks = dir.join("tasks.tsv");
+    std::fs::write(&tasks, "a\t41\n").unwrap();
+    let args = [
+        "--cmd",
+        "echo 41",
+        "--check",
+        check,
+        "--tasks-file",
+        tasks.to_str().unwrap(),
+    ];
+    let report =
+        String::from_utf8(dual_model(&args).output().unwrap().stdout).unwrap();
+    assert!(
+        report.contains(
+            "failed the check, stderr (task line 1): expected 42, got 41"
+        ),
+        "{report}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -347,8 +347,16 @@ impl Runner {
         let exit_code =
             if status == Status::TimedOut { None } else { exit.flatten() };
         let duration = start.elapsed();
-        let retried = Vec::new();
-        Call { status, exit_code, output, key: None, stderr, duration, retried }
+        Call {
+            status,
+            exit_code,
+            output,
+            key: None,
+            stderr,
+            duration,
+            retried: Vec::new(),
+            check_said: None,
+        }
     }
 }
 

@@ -255,7 +255,12 @@ impl CallStats {
         if call.status == Status::Answered {
             return;
         }
-        let stderr = last_line(&call.stderr).map(|text| (line, text));
+        // Why it abstained: the check's words when the check failed it.
+        let said = match call.status {
+            Status::FailedCheck => call.check_said.clone(),
+            _ => last_line(&call.stderr),
+        };
+        let stderr = said.map(|text| (line, text));
         let entry =
             self.abstained.entry(call.status.describe()).or_insert((0, None));
         entry.0 += 1;

@@ -127,7 +127,7 @@ fn call_json(settings: &Settings, c: usize, call: &Call, more: &str) -> String {
     format!(
         "{{\"command\":{},\"name\":{},\"status\":{},\"exit_code\":{},\
          \"duration_us\":{},\"output\":{},\"output_is_utf8\":{utf8}{hex},\
-         \"key\":{},\"stderr\":{},\"retried\":[{}]{more}}}",
+         \"key\":{},\"stderr\":{},\"check_stderr\":{},\"retried\":[{}]{more}}}",
         json::string(settings.commands[c].as_bytes()),
         json::string(settings.names[c].as_bytes()),
         json::string(call.status.describe().as_bytes()),
@@ -136,6 +136,7 @@ fn call_json(settings: &Settings, c: usize, call: &Call, more: &str) -> String {
         json::string(&call.output),
         or_null(key),
         json::string(&call.stderr),
+        or_null(call.check_said.as_deref().map(|l| json::string(l.as_bytes()))),
         attempts.join(","),
     )
 }

@@ -146,6 +146,10 @@ pub fn recorded_call(value: &Value) -> Option<Call> {
         stderr: value.get("stderr")?.as_str()?.as_bytes().to_vec(),
         duration: Duration::from_micros(micros),
         retried: Vec::new(),
+        check_said: value
+            .get("check_stderr")
+            .and_then(Value::as_str)
+            .map(str::to_string),
     })
 }
 
@@ -200,6 +204,7 @@ mod tests {
             stderr: b"warning: x\n".to_vec(),
             duration: Duration::from_micros(12_345),
             retried: Vec::new(),
+            check_said: Some("too slow".into()),
         }
     }
 

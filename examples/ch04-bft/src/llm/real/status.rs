@@ -93,6 +93,8 @@ pub struct Call {
     /// The attempts before this one that failed and were retried
     /// (`--retries`), first first.
     pub retried: Vec<Attempt>,
+    /// When it failed the check: the last line of the check's stderr.
+    pub check_said: Option<String>,
 }
 
 /// An attempt that failed and was made again: how it ended, the last line
@@ -124,6 +126,7 @@ impl Call {
             stderr: Vec::new(),
             duration: Duration::ZERO,
             retried: Vec::new(),
+            check_said: None,
         }
     }
 

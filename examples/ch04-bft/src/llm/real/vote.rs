@@ -91,7 +91,8 @@ pub struct Plan {
 /// What ended: a call (by its number) or a group's check.
 enum Ended {
     Call(usize, Call),
-    Check(usize, Status),
+    /// A group's check: how it ended, and the last line of its stderr.
+    Check(usize, Status, Option<String>),
 }
 
 /// Runs `job` on a thread of its own that reports to `ended`; on this
@@ -125,8 +126,9 @@ fn start<'scope>(
 struct Count {
     ballot: Ballot,
     results: Vec<Option<Call>>,
-    /// What each group's check said, once it has.
-    checks: Vec<Option<Status>>,
+    /// What each group's check said, once it has, and its stderr's last
+    /// line.
+    checks: Vec<Option<(Status, Option<String>)>>,
     stops: Vec<Stop>,
     running: usize,
     checking: usize,
@@ -170,10 +172,12 @@ impl Count {
         if g == self.checks.len() {
             self.checks.push(None);
         }
-        if let (Some(status), Some(call)) =
+        if let (Some((status, said)), Some(call)) =
             (&self.checks[g], self.results[i].as_mut())
         {
-            call.status = judged(status); // joined a group already judged
+            // Joined a group already judged.
+            call.status = judged(status);
+            call.check_said.clone_from(said);
         }
         let members = self.ballot.groups[g].members.len();
         let could_win = plan.wait_all
@@ -188,15 +192,16 @@ impl Count {
     }
 
     /// Group `g`'s check ended with `status`.
-    fn check_ended(&mut self, g: usize, status: Status) {
+    fn check_ended(&mut self, g: usize, status: Status, said: Option<String>) {
         self.checking -= 1;
         self.ballot.groups[g].verdict = Some(status == Status::Answered);
         for &i in &self.ballot.groups[g].members {
             if let Some(call) = self.results[i].as_mut() {
                 call.status = judged(&status);
+                call.check_said.clone_from(&said);
             }
         }
-        self.checks[g] = Some(status);
+        self.checks[g] = Some((status, said));
     }
 
     /// How many calls the rule wants started now. A cascade or ahead-by
@@ -278,14 +283,15 @@ pub fn ask(
                         let answer = answer.unwrap_or_default();
                         count.checking += 1;
                         start(scope, &sender, move || {
-                            Ended::Check(
-                                g,
-                                runner.check(check, &answer, &stop).status,
-                            )
+                            let checked = runner.check(check, &answer, &stop);
+                            let said = last_line(&checked.stderr);
+                            Ended::Check(g, checked.status, said)
                         });
                     }
                 }
-                Ended::Check(g, status) => count.check_ended(g, status),
+                Ended::Check(g, status, said) => {
+                    count.check_ended(g, status, said);
+                }
             }
             // A vote that waits for all decides at the end, with every
             // call and check known.
@@ -388,9 +394,17 @@ pub fn report(
             call.status.describe(),
             call.duration.as_secs_f64(),
         )?;
+        if let (Status::FailedCheck, Some(said)) =
+            (&call.status, &call.check_said)
+        {
+            writeln!(out, "           the check said: {said}")?;
+        }
         if !matches!(
             call.status,
-            Status::Answered | Status::Stopped | Status::CanonFailed(_)
+            Status::Answered
+                | Status::Stopped
+                | Status::CanonFailed(_)
+                | Status::FailedCheck
         ) && let Some(line) = last_line(&call.stderr)
         {
             writeln!(out, "           stderr: {line}")?;
@@ -600,6 +614,7 @@ mod tests {
             stderr: Vec::new(),
             duration: Duration::ZERO,
             retried: Vec::new(),
+            check_said: None,
         };
         let ballot = |groups: &[usize], calls: Vec<Status>| Ballot {
             calls: calls.into_iter().map(call).collect(),

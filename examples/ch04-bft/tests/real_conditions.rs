@@ -9,6 +9,7 @@ mod common;
 
 use std::fs;
 use std::process::{Command, Output, Stdio};
+use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use ch04_bft::llm::real::json;
@@ -309,4 +310,40 @@ fn the_progress_line_shows_on_a_terminal_and_nowhere_else() {
         "{message:?}"
     );
     fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Sends `signal` (STOP, CONT) to process `pid` with the shell's `kill`.
+fn signal(signal: &str, pid: u32) {
+    let status = Command::new("kill")
+        .args([&format!("-{signal}"), &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn an_answer_that_came_while_dual_model_was_stopped_still_counts() {
+    // The command answers after 0.3 s; dual_model is stopped at 0.1 s and
+    // continued at 2.1 s, past the 1 s timeout. The answer came in time.
+    for round in 0..3 {
+        let child = dual_model(&[
+            "--cmd",
+            "sleep 0.3; echo 42",
+            "--timeout",
+            "1",
+            "--prompt",
+            "x",
+            "--quiet",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+        sleep(Duration::from_millis(100));
+        signal("STOP", child.id());
+        sleep(Duration::from_secs(2));
+        signal("CONT", child.id());
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "round {round}");
+        assert_eq!(output.stdout, b"42\n", "round {round}");
+    }
 }

@@ -12,6 +12,7 @@ pub mod exact;
 pub mod model;
 #[cfg(unix)]
 pub mod real;
+pub mod real_flags;
 pub mod report;
 pub mod rules;
 pub mod rules_exact;

@@ -14,12 +14,12 @@
 //! its deadline.
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -32,6 +32,7 @@ pub use super::stop::Stop;
 
 use super::gate::Gate;
 use super::helpers::Helpers;
+use super::pipes::{keep_tail, read_output};
 use super::reaper::Reaper;
 use crate::threads::lock;
 
@@ -39,6 +40,10 @@ use crate::threads::lock;
 /// stopped, counted from the last output: only a process that left the
 /// group (`setsid`) can still hold the pipe open by then.
 const GRACE: Duration = Duration::from_millis(250);
+
+/// A wait that returns this much later than asked means this process was
+/// not running meanwhile (stopped by SIGSTOP, say).
+const SUSPENDED: Duration = Duration::from_millis(200);
 
 /// The shell every command runs in, by its path: POSIX systems keep `sh`
 /// there, and naming it saves a search of `PATH` on every call.
@@ -273,7 +278,8 @@ impl Runner {
         start: Instant,
         keep_stdout: bool,
     ) -> Call {
-        let deadline = start + self.limits.timeout;
+        let mut deadline = start + self.limits.timeout;
+        let mut woken_late = false;
         let mut output = Vec::new();
         let mut output_ended = !keep_stdout;
         let mut stderr_ended = false;
@@ -305,6 +311,20 @@ impl Runner {
                     exit = Some(code);
                     let _ = self.reaper.stop(pgid);
                     grace_end = Some(Instant::now() + GRACE);
+                }
+                // Woken well after the time asked for: this process was not
+                // running (stopped, SIGSTOP then SIGCONT, or starved), and
+                // what the command did meanwhile may still be on its way.
+                // Once, wait a grace period for it before judging.
+                Err(RecvTimeoutError::Timeout)
+                    if !woken_late
+                        && Instant::now().saturating_duration_since(until)
+                            > SUSPENDED =>
+                {
+                    woken_late = true;
+                    let now = Instant::now();
+                    deadline = deadline.max(now + GRACE);
+                    grace_end = grace_end.map(|_| now + GRACE);
                 }
                 Err(RecvTimeoutError::Timeout) => match exit {
                     // Exited, but something outside its group holds stdout:
@@ -362,51 +382,6 @@ impl Runner {
 
 fn exit_status(code: Option<i32>) -> Status {
     if code == Some(0) { Status::Answered } else { Status::Failed(code) }
-}
-
-/// Sends the output on in chunks, then its end; stops reading (which closes
-/// the pipe) once more than `max_output` bytes have come.
-fn read_output(
-    source: &mut impl Read,
-    max_output: usize,
-    events: &Sender<Event>,
-) {
-    let mut chunk = [0u8; 8192];
-    let mut total = 0;
-    loop {
-        match source.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => {
-                total += n;
-                if events.send(Event::Output(chunk[..n].to_vec())).is_err()
-                    || total > max_output
-                {
-                    return;
-                }
-            }
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => break,
-        }
-    }
-    let _ = events.send(Event::OutputEnd);
-}
-
-/// Reads to the end, keeping the last `STDERR_TAIL` bytes in `tail`.
-fn keep_tail(source: &mut impl Read, tail: &Mutex<Vec<u8>>) {
-    let mut chunk = [0u8; 4096];
-    loop {
-        match source.read(&mut chunk) {
-            Ok(0) => return,
-            Ok(n) => {
-                let mut kept = lock(tail);
-                kept.extend_from_slice(&chunk[..n]);
-                let excess = kept.len().saturating_sub(STDERR_TAIL);
-                kept.drain(..excess);
-            }
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return,
-        }
-    }
 }
 
 #[cfg(test)]

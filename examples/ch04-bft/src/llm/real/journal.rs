@@ -15,7 +15,8 @@ use std::sync::Mutex;
 use super::call::{Call, Status};
 use super::json;
 use super::tasks_file::Task;
-use super::vote::{Ballot, Decision, Plan, Settings, rule_words};
+use super::vote::{Ballot, Decision, Plan, Settings};
+use super::vote_report::rule_words;
 use crate::threads::lock;
 
 /// A log file open for appending.

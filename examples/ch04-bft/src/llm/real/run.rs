@@ -13,9 +13,8 @@ use super::journal::{Log, vote_line};
 use super::progress::Progress;
 use super::scorecard::{print_times, report as evaluation_report};
 use super::tasks_file::Task;
-use super::vote::{
-    Decision, Plan, Settings, Source, ask, report as vote_report,
-};
+use super::vote::{Decision, Plan, Settings, Source, ask};
+use super::vote_report::report as vote_report;
 
 /// The machine's failure, for exit code 1 (the caller prints it).
 fn machine(message: String) -> io::Error {

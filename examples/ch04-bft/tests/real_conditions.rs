@@ -347,3 +347,45 @@ fn an_answer_that_came_while_dual_model_was_stopped_still_counts() {
         assert_eq!(output.stdout, b"42\n", "round {round}");
     }
 }
+
+#[test]
+fn children_that_cannot_be_waited_for_are_the_machines_failure() {
+    // With SIGCHLD ignored (inherited through exec), the system reaps every
+    // child at once and no exit status can be read: exit 1 and say why,
+    // never "ended by a signal" counted against the model.
+    let ignoring = |args: &[&str]| {
+        Command::new("python3")
+            .args([
+                "-c",
+                "import os, signal, sys\n\
+                 signal.signal(signal.SIGCHLD, signal.SIG_IGN)\n\
+                 os.execv(sys.argv[1], sys.argv[1:])",
+                env!("CARGO_BIN_EXE_dual_model"),
+            ])
+            .args(args)
+            .output()
+            .expect("python3 runs")
+    };
+    let dir = scratch("sigchld");
+    let tasks = sums(&dir, 3);
+    let add = "read a op b; echo $((a + b))";
+    for args in [
+        vec!["--cmd", "echo 2", "--prompt", "x"],
+        vec!["--cmd", add, "--tasks-file", tasks.to_str().unwrap()],
+    ] {
+        let output = ignoring(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(output.stdout.is_empty(), "no report of rates: {args:?}");
+        assert!(
+            stderr(&output).contains("is SIGCHLD ignored"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    fs::remove_dir_all(&dir).unwrap();
+}

@@ -70,6 +70,9 @@ pub(super) enum Event {
     /// Standard error reached its end.
     StderrEnd,
     Exited(Option<i32>),
+    /// The command's end could not be waited for: the system reaped it
+    /// already, as it does when this process ignores SIGCHLD.
+    Unwaitable(String),
     Stop,
 }
 
@@ -260,11 +263,13 @@ impl Runner {
             });
         }
         helpers.run(move || {
-            let code = child.wait().ok().and_then(|status| {
+            let event = match child.wait() {
                 // A signal is no exit code.
-                if status.signal().is_some() { None } else { status.code() }
-            });
-            let _ = events.send(Event::Exited(code));
+                Ok(status) if status.signal().is_some() => Event::Exited(None),
+                Ok(status) => Event::Exited(status.code()),
+                Err(error) => Event::Unwaitable(error.to_string()),
+            };
+            let _ = events.send(event);
         });
         Ok(self.follow(pgid, &received, &tail, start, keep_stdout))
     }
@@ -305,6 +310,15 @@ impl Runner {
                 Ok(Event::OutputEnd) => output_ended = true,
                 Ok(Event::StderrEnd) => stderr_ended = true,
                 Ok(Event::Stop) => break Status::Stopped,
+                // How it ended is unknown: the machine's failure, not the
+                // model's (it would otherwise look like a crash).
+                Ok(Event::Unwaitable(why)) => {
+                    exit = Some(None);
+                    break Status::NotRun(format!(
+                        "cannot wait for a command to end ({why}); is SIGCHLD \
+                         ignored by the program that started dual_model?"
+                    ));
+                }
                 Ok(Event::Exited(code)) => {
                     // Anything it left running in its group goes too; then
                     // the pipes close and the readers reach their end.
@@ -355,6 +369,7 @@ impl Runner {
                 left
             })) {
                 Ok(Event::Exited(code)) => exit = Some(code),
+                Ok(Event::Unwaitable(_)) => exit = Some(None),
                 Ok(Event::StderrEnd) => stderr_ended = true,
                 Ok(_) => {}
                 Err(_) => break,

@@ -305,6 +305,12 @@ fn run(config: &Config, out: &mut dyn Write) -> io::Result<ExitCode> {
 }
 
 fn main() -> ExitCode {
+    // Logs and reports may meet `ulimit -f`: a write past it must be an
+    // error that is reported, not a silent death by SIGXFSZ.
+    #[cfg(unix)]
+    ch04_bft::file_limit::ignore_file_size_signal(
+        &std::env::args_os().skip(1).collect::<Vec<_>>(),
+    );
     run_cli("dual_model", USAGE, &all_flags(), choose_mode, run_mode)
 }
 

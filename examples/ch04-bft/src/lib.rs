@@ -6,6 +6,8 @@
 
 pub mod bft;
 pub mod cli;
+#[cfg(unix)]
+pub mod file_limit;
 pub mod format;
 pub mod llm;
 pub mod rng;

@@ -389,3 +389,37 @@ fn children_that_cannot_be_waited_for_are_the_machines_failure() {
     }
     fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_file_size_limit_is_an_error_that_is_reported_not_a_silent_death() {
+    // `ulimit -f 1`: 512 bytes at most per file. Without SIGXFSZ ignored,
+    // the first write past it kills dual_model (exit 153, no word).
+    let dir = scratch("file-size");
+    let tasks = sums(&dir, 50);
+    let limited = |redirect: &str, args: &str| {
+        Command::new("sh")
+            .arg("-c")
+            .arg(format!("ulimit -f 1 && exec \"$0\" {args} {redirect}"))
+            .arg(env!("CARGO_BIN_EXE_dual_model"))
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    let report = limited("> report.txt", "--tasks 100");
+    assert_eq!(report.status.code(), Some(1), "{}", stderr(&report));
+    assert!(stderr(&report).contains("File too large"), "{}", stderr(&report));
+    let evaluation = limited(
+        "> /dev/null",
+        &format!(
+            "--cmd 'read a op b; echo $((a + b))' --tasks-file '{}' --log run.jsonl --quiet",
+            tasks.display()
+        ),
+    );
+    assert_eq!(evaluation.status.code(), Some(1), "{}", stderr(&evaluation));
+    assert!(
+        stderr(&evaluation).contains("--log: cannot write"),
+        "{}",
+        stderr(&evaluation)
+    );
+    fs::remove_dir_all(&dir).unwrap();
+}

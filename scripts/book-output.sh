@@ -139,7 +139,7 @@ rm "$out/real-evaluation.body"
 { echo '$ bft_demo --help'; "$bin/bft_demo" --help; } > "$out/help-bft_demo.txt"
 { echo '$ dual_model --help'; "$bin/dual_model" --help; } > "$out/help-dual_model.txt"
 for target in --lib "--bin bft_demo" "--bin dual_model" "--test cli" \
-  "--test contract" "--test real_models" "--test real_answers" "--test real_conditions" "--test resume" "--test early_decisions" "--test evaluation" "--test book"; do
+  "--test contract" "--test real_models" "--test real_answers" "--test gsm8k" "--test machine" "--test real_conditions" "--test resume" "--test early_decisions" "--test evaluation" "--test book"; do
   echo "\$ cargo test --release $target -- --list"
   # shellcheck disable=SC2086 # $target is two words on purpose
   cargo test -q --release $target -- --list 2>/dev/null | grep ': test$'

@@ -293,7 +293,7 @@ impl Runner {
         let status = loop {
             if let (true, true, Some(code)) = (output_ended, stderr_ended, exit)
             {
-                break exit_status(code);
+                break Status::exited(code);
             }
             let until =
                 grace_end.map_or(deadline, |end: Instant| end.min(deadline));
@@ -344,13 +344,13 @@ impl Runner {
                     // Exited, but something outside its group holds stdout:
                     // the answer is what it printed before it exited.
                     Some(code) if Instant::now() < deadline => {
-                        break exit_status(code);
+                        break Status::exited(code);
                     }
                     _ => break Status::TimedOut,
                 },
                 // Every helper is gone: nothing more will come.
                 Err(RecvTimeoutError::Disconnected) => {
-                    break exit.map_or(Status::TimedOut, exit_status);
+                    break exit.map_or(Status::TimedOut, Status::exited);
                 }
             }
         };
@@ -393,10 +393,6 @@ impl Runner {
             check_said: None,
         }
     }
-}
-
-fn exit_status(code: Option<i32>) -> Status {
-    if code == Some(0) { Status::Answered } else { Status::Failed(code) }
 }
 
 #[cfg(test)]

@@ -65,6 +65,11 @@ impl Status {
         })
     }
 
+    /// How a command that exited with `code` (`None`: by a signal) ended.
+    pub fn exited(code: Option<i32>) -> Status {
+        if code == Some(0) { Status::Answered } else { Status::Failed(code) }
+    }
+
     /// How the command itself ended, before its answer was read or checked:
     /// what a log's record is read again from.
     pub fn ran(&self) -> Status {

@@ -86,7 +86,7 @@ fn write_line(out: &mut impl Write, line: &str) -> io::Result<()> {
     if written < bytes.len() {
         // A regular file takes the whole line unless the disk is full.
         return Err(io::Error::other(format!(
-            "--log: only {written} of {} bytes written",
+            "only {written} of {} bytes written",
             bytes.len()
         )));
     }

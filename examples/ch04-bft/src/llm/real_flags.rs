@@ -92,6 +92,10 @@ of its own, with the prompt on standard input, never on a command line):
   cannot, it counts in nothing and the exit code is 1. Exit: 0 accepted (the
   answer on stdout) or evaluated, 3 no answer reached the quorum, 2 usage
   error, 1 the machine failed (a call, a helper process or a file).
+  A process a command moves out of its process group (setsid, set -m) is
+  out of reach: it is not stopped with its call nor when dual_model ends,
+  since following it needs what the standard library offers only as unsafe
+  code; its output after the command exits (plus 0.25 s) is not read.
 
 "
     };

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use ch04_bft::llm::real::answers::{Compare, Reading};
 use ch04_bft::llm::real::json::{self, Value};
-use common::{dual_model, models, run, scratch, stderr, with_cmds};
+use common::{dual_model, models, run, scratch, stderr, text, with_cmds};
 
 const SYSTEMS: [&str; 4] = [
     "6b_finetuning",
@@ -27,10 +27,6 @@ fn release() -> Vec<Value> {
     let path = gsm8k().join("example_model_solutions.jsonl");
     let text = std::fs::read_to_string(path).unwrap();
     text.lines().map(|line| json::parse(line).unwrap()).collect()
-}
-
-fn text<'a>(value: &'a Value, key: &str) -> &'a str {
-    value.get(key).and_then(Value::as_str).unwrap()
 }
 
 fn solution<'a>(row: &'a Value, system: &str) -> (&'a str, bool) {

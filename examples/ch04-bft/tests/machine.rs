@@ -12,12 +12,8 @@ use std::process::{Command, Stdio};
 use std::thread::sleep;
 use std::time::Duration;
 
-use ch04_bft::llm::real::json::{self, Value};
-use common::{dual_model, run, scratch, stderr, sums, with_cmds};
-
-fn text<'a>(value: &'a Value, key: &str) -> &'a str {
-    value.get(key).and_then(Value::as_str).unwrap()
-}
+use ch04_bft::llm::real::json;
+use common::{dual_model, run, scratch, stderr, sums, text, with_cmds};
 
 #[test]
 fn a_command_check_or_canon_that_cannot_be_found_stops_before_any_call() {

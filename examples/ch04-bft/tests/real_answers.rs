@@ -7,12 +7,8 @@ mod common;
 
 use std::path::Path;
 
-use ch04_bft::llm::real::json::{self, Value};
-use common::{dual_model, models, run, scratch, stderr, with_cmds};
-
-fn text<'a>(value: &'a Value, key: &str) -> &'a str {
-    value.get(key).and_then(Value::as_str).unwrap()
-}
+use ch04_bft::llm::real::json;
+use common::{dual_model, models, run, scratch, stderr, text, with_cmds};
 
 /// Two scripts that answer 18 in different words, in a folder of their own.
 fn two_scripts(dir: &Path) -> Vec<String> {

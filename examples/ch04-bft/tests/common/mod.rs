@@ -3,9 +3,16 @@
 #![allow(dead_code)] // each test crate uses some of them
 
 use std::path::{Path, PathBuf};
+
+use ch04_bft::llm::real::json::Value;
 use std::process::{Child, Command, Output, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
+
+/// The string at `key` of a JSON object (a log record), which must be one.
+pub fn text<'a>(value: &'a Value, key: &str) -> &'a str {
+    value.get(key).and_then(Value::as_str).unwrap()
+}
 
 pub fn models() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("models")

@@ -36,17 +36,14 @@ pub enum Logged {
     },
 }
 
-/// The commands and names of a record's calls, by command: a vote's
-/// calls go round-robin over its `voters` commands.
-fn commands_of(
-    calls: &[Value],
-    voters: usize,
-) -> Option<(Vec<String>, Vec<String>)> {
+/// The commands and names of an evaluation record's calls, one call per
+/// command; `None` if a call names no command.
+fn commands_of(calls: &[Value]) -> Option<(Vec<String>, Vec<String>)> {
     let text = |call: &Value, key: &str| {
         call.get(key).and_then(Value::as_str).map(str::to_string)
     };
     let (mut commands, mut names) = (Vec::new(), Vec::new());
-    for call in calls.iter().take(voters) {
+    for call in calls {
         let command = text(call, "command")?;
         names.push(
             text(call, "name")
@@ -54,7 +51,7 @@ fn commands_of(
         );
         commands.push(command);
     }
-    (commands.len() == voters).then_some((commands, names))
+    Some((commands, names))
 }
 
 /// Reads what `path` recorded: its evaluation if it holds task records (all
@@ -73,7 +70,7 @@ pub fn read_logged(path: &str) -> Result<Logged, String> {
         if let Some((task, record)) = task_record(value) {
             let calls =
                 value.get("calls").map(Value::items).unwrap_or_default();
-            let (commands, names) = commands_of(calls, calls.len())
+            let (commands, names) = commands_of(calls)
                 .ok_or_else(|| bad(*number, "a malformed record"))?;
             let file = value
                 .get("tasks_file")

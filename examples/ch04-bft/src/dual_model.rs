@@ -305,10 +305,10 @@ fn run(config: &Config, out: &mut dyn Write) -> io::Result<ExitCode> {
 }
 
 fn main() -> ExitCode {
-    // Logs and reports may meet `ulimit -f`: a write past it must be an
-    // error that is reported, not a silent death by SIGXFSZ.
+    // Logs and reports may meet `ulimit -f`, threads `ulimit -v`: each must
+    // end in an error that is reported, not a silent death or an abort.
     #[cfg(unix)]
-    ch04_bft::file_limit::ignore_file_size_signal(
+    ch04_bft::restart::under_limits(
         &std::env::args_os().skip(1).collect::<Vec<_>>(),
     );
     run_cli("dual_model", USAGE, &all_flags(), choose_mode, run_mode)

@@ -6,9 +6,10 @@
 
 pub mod bft;
 pub mod cli;
-#[cfg(unix)]
-pub mod file_limit;
 pub mod format;
 pub mod llm;
+pub mod memory;
+#[cfg(unix)]
+pub mod restart;
 pub mod rng;
 pub mod threads;

@@ -1,6 +1,7 @@
 //! Work spread over threads that may not start. A process or memory limit
-//! can refuse a new thread; the programs then do the work on the threads
-//! they have, and never panic for it.
+//! can refuse a new thread (and under `ulimit -v`, `memory` refuses one that
+//! would not fit); the programs then do the work on the threads they have,
+//! and never panic for it.
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::thread;
@@ -23,7 +24,16 @@ pub fn all_at_once<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     thread::scope(|scope| {
         let f = &f;
         let started: Vec<_> = (1..n)
-            .map(|i| thread::Builder::new().spawn_scoped(scope, move || f(i)))
+            .map(|i| {
+                let room = crate::memory::claim(crate::memory::THREAD)
+                    .ok_or_else(crate::memory::refused)?;
+                thread::Builder::new()
+                    .stack_size(crate::memory::STACK)
+                    .spawn_scoped(scope, move || {
+                        let _room = room;
+                        f(i)
+                    })
+            })
             .collect();
         let mut results = Vec::with_capacity(n);
         if n > 0 {

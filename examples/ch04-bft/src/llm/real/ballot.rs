@@ -2,7 +2,7 @@
 //! the vote decided; how the rules read it, and how the machine's failures
 //! leave it open.
 
-use super::call::{Call, Status};
+use super::call::{Call, Status, last_line};
 use crate::llm::rules::{Rule, Step};
 
 /// Calls whose answers compare equal. `verdict` is the check's: `None`
@@ -179,6 +179,25 @@ impl Ballot {
     pub fn printed(&self, g: usize) -> usize {
         let group = &self.groups[g];
         group.checked.unwrap_or(group.members[0])
+    }
+
+    /// The first command whose every call that ran ended with the shell's
+    /// "not found" (127) or "cannot run" (126): a mistake in the command
+    /// line, not an abstention. With the last line of its stderr.
+    pub fn never_found(
+        &self,
+        commands: usize,
+    ) -> Option<(usize, Option<String>)> {
+        (0..commands).find_map(|c| {
+            let ran: Vec<&Call> = (0..self.calls.len())
+                .filter(|&i| self.command_of[i] == c)
+                .map(|i| &self.calls[i])
+                .filter(|call| call.status.ended())
+                .collect();
+            let missing =
+                !ran.is_empty() && ran.iter().all(|k| k.status.not_found());
+            missing.then(|| (c, ran.last().and_then(|k| last_line(&k.stderr))))
+        })
     }
 
     /// Calls started, that is, paid for.

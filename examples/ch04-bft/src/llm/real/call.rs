@@ -54,6 +54,30 @@ pub const SHELL: &str = "/bin/sh";
 /// so it leaves the input that follows to the command).
 const WAIT_FOR_GO: &str = "read -r dual_model_go || exit 125";
 
+/// The wrapper shell's name (its `$0`), which starts every message of its
+/// own: "dual_model-call: 2: Cannot fork" is the wrapper failing to start
+/// the command, not the command failing.
+pub const WRAPPER: &str = "dual_model-call";
+
+/// The words of a wrapper's message that name a shortage of the machine
+/// (processes, open files, memory, disk), in dash's and bash's spelling.
+const SHORTAGES: [&str; 6] = [
+    "Cannot fork",
+    "Resource temporarily unavailable",
+    "Cannot allocate memory",
+    "Too many open files",
+    "No space left on device",
+    "Invalid argument", // dash cannot move a file descriptor past the limit
+];
+
+/// When the wrapper shell itself failed for lack of something the machine
+/// gives (`ulimit -u`, `ulimit -n`), its message: the command never ran.
+pub fn wrapper_shortage(stderr: &[u8]) -> Option<String> {
+    let line = last_line(stderr)?;
+    let own = line.strip_prefix(WRAPPER)?.starts_with(": ");
+    (own && SHORTAGES.iter().any(|words| line.contains(words))).then_some(line)
+}
+
 /// An input this short is written at once: a fresh pipe holds at least
 /// this much (POSIX's `PIPE_BUF`), so the write cannot block.
 const INLINE_INPUT: usize = 4096;
@@ -215,6 +239,12 @@ impl Runner {
         // One byte more: the newline that lets the command start (below).
         let inline = input.len() < INLINE_INPUT;
         let threads = 2 + usize::from(keep_stdout) + usize::from(!inline);
+        // Its output may grow to the limit, and a growing buffer can need
+        // twice that while it moves; its stderr's tail and read buffers.
+        let buffers =
+            2 * self.limits.max_output as u64 * u64::from(keep_stdout);
+        let _room = crate::memory::claim(buffers + (256 << 10))
+            .ok_or_else(crate::memory::refused)?;
         let mut helpers = self.helpers.reserve(threads)?;
         let mut shell = Command::new(SHELL);
         // The shell first waits for one line on its input, which is sent
@@ -222,7 +252,10 @@ impl Runner {
         // unregistered. If this process dies before that, the read meets
         // the end of its input and the command never starts.
         let script = format!("{WAIT_FOR_GO}\n{command}");
-        shell.arg("-c").arg(script).envs(env.iter().copied());
+        shell.arg("-c").arg(script).arg(WRAPPER).envs(env.iter().copied());
+        for name in crate::restart::added() {
+            shell.env_remove(name); // the command sees the user's variables
+        }
         let stdout = if keep_stdout { Stdio::piped() } else { Stdio::null() };
         shell.stdin(Stdio::piped()).stdout(stdout).stderr(Stdio::piped());
         shell.process_group(0); // its own group, led by `sh`: pgid = pid
@@ -271,7 +304,16 @@ impl Runner {
             };
             let _ = events.send(event);
         });
-        Ok(self.follow(pgid, &received, &tail, start, keep_stdout))
+        let call = self.follow(pgid, &received, &tail, start, keep_stdout);
+        if call.status != Status::Answered
+            && let Some(why) = wrapper_shortage(&call.stderr)
+        {
+            // Refused like a process that could not start: wait, try again.
+            return Err(io::Error::other(format!(
+                "the shell could not start the command: {why}"
+            )));
+        }
+        Ok(call)
     }
 
     /// Waits for the call's events until it has ended, and stops its group.

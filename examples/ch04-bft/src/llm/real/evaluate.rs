@@ -267,6 +267,21 @@ impl CallStats {
         keep_earliest(&mut entry.1, stderr);
     }
 
+    /// When every call ended with the shell's "not found" (127) or "cannot
+    /// run" (126): the last line of stderr of the earliest.
+    pub fn never_found(&self) -> Option<Option<&str>> {
+        let missing: Vec<_> = ["exit status 127", "exit status 126"]
+            .iter()
+            .filter_map(|reason| self.abstained.get(*reason))
+            .collect();
+        let count: u64 = missing.iter().map(|(n, _)| n).sum();
+        (count > 0 && count == self.micros.len() as u64).then(|| {
+            missing
+                .iter()
+                .find_map(|(_, said)| said.as_ref().map(|(_, l)| l.as_str()))
+        })
+    }
+
     fn merge(&mut self, other: &CallStats) {
         self.micros.extend_from_slice(&other.micros);
         self.retried += other.retried;

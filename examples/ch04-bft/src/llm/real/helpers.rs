@@ -61,9 +61,12 @@ impl Helpers {
         let mut queue = lock(&self.shared.queue);
         while queue.free < count {
             let shared = Arc::clone(&self.shared);
-            thread::Builder::new()
-                .stack_size(STACK)
-                .spawn(move || serve(&shared))?;
+            let room = crate::memory::claim(crate::memory::THREAD)
+                .ok_or_else(crate::memory::refused)?;
+            thread::Builder::new().stack_size(STACK).spawn(move || {
+                let _room = room;
+                serve(&shared);
+            })?;
             queue.free += 1;
         }
         queue.free -= count;

@@ -176,8 +176,37 @@ pub fn findable(flag: &str, command: &str) -> Result<(), String> {
             one_line(word)
         )),
         // Found, or sh itself could not run: the calls will say which.
-        _ => Ok(()),
+        _ => script_exists(flag, word, command),
     }
+}
+
+/// Interpreters whose first argument, unless it is an option, is the file
+/// of the script to run.
+const INTERPRETERS: [&str; 9] =
+    ["sh", "bash", "dash", "zsh", "python", "python3", "perl", "ruby", "node"];
+
+/// `sh missing.sh` is found (`sh` is), yet every call would fail: the
+/// script an interpreter is given must be a file.
+fn script_exists(flag: &str, word: &str, command: &str) -> Result<(), String> {
+    let program = word.rsplit('/').next().unwrap_or(word);
+    let script = command.split_whitespace().nth(1);
+    let Some(script) = script.filter(|_| INTERPRETERS.contains(&program))
+    else {
+        return Ok(());
+    };
+    let plain = script
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_./+-".contains(c));
+    if !plain
+        || script.starts_with('-')
+        || std::path::Path::new(script).is_file()
+    {
+        return Ok(());
+    }
+    Err(format!(
+        "--{flag}: '{}' is not a file (the script {program} is to run)",
+        one_line(script)
+    ))
 }
 
 /// The commands, how their answers are read, and the bounds they run

@@ -44,7 +44,9 @@ impl Progress {
             .then(|| {
                 let (stop, stopped) = mpsc::channel::<()>();
                 let shared = Arc::clone(&counters);
+                let room = crate::memory::claim(crate::memory::THREAD)?;
                 let drawer = thread::Builder::new().spawn(move || {
+                    let _room = room;
                     loop {
                         draw(&line(&shared, shared.start.elapsed()));
                         if stopped.recv_timeout(TICK)

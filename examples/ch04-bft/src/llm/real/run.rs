@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use super::call::Runner;
 use super::cross_check::{CrossCheck, Job};
-use super::evaluate::{Evaluation, evaluate};
+use super::evaluate::{Evaluation, Measured, evaluate};
 use super::journal::{Log, vote_line};
 use super::progress::Progress;
 use super::scorecard::{print_times, report as evaluation_report};
@@ -52,6 +52,44 @@ fn open_log(path: Option<&str>, alone: bool) -> io::Result<Option<Log>> {
     path.map(open).transpose().map_err(machine)
 }
 
+/// How long the evaluation took, and each command's call times: on
+/// stderr, as they change from run to run.
+fn print_pace(
+    settings: &Settings,
+    measured: &Measured,
+    total: usize,
+    jobs: usize,
+    seconds: f64,
+) {
+    let from_log = match measured.from_log {
+        0 => String::new(),
+        n => format!(" ({n} of them counted from the log)"),
+    };
+    let mut err = io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "dual_model: {total} tasks{from_log} x {} commands in {seconds:.1} s, \
+         {jobs} at a time; time per call:",
+        settings.commands.len(),
+    );
+    let _ = print_times(&mut err, &settings.names, &measured.tally.calls);
+}
+
+/// A command the shell could not find or run on any call: a usage error,
+/// exit 2, said in one line (the report, which would count abstentions,
+/// is not printed).
+fn never_found(settings: &Settings, c: usize, said: Option<&str>) -> ExitCode {
+    let said = said.map_or(String::new(), |line| format!(": {line}"));
+    crate::cli::complain(
+        "dual_model",
+        &format!(
+            "--cmd '{}': the shell could not find or run it on any call (exit status 127 or 126){said}",
+            settings.commands[c]
+        ),
+    );
+    ExitCode::from(2)
+}
+
 /// One vote to run: its prompt, where its calls come from, its rule and
 /// its log.
 struct Vote<'a> {
@@ -71,6 +109,16 @@ fn run_vote(
     let plan = vote.plan;
     let log = open_log(vote.log, false)?;
     let ballot = ask(runner, settings, plan, vote.source);
+    let missing = match vote.source {
+        Source::Live(_) => ballot.never_found(settings.commands.len()),
+        Source::Recorded(_) => None,
+    };
+    if let Some((c, said)) = missing {
+        if let Some(log) = log {
+            log.append(&vote_line(settings, vote.prompt, &ballot, plan))?;
+        }
+        return Ok(never_found(settings, c, said.as_deref()));
+    }
     if !quiet {
         // The report is for a person; if stderr is gone, so be it.
         let _ = vote_report(&mut io::stderr().lock(), settings, &ballot, plan);
@@ -175,6 +223,15 @@ fn run_evaluation(
             measured.tally.tasks
         )));
     }
+    if rescore.is_none() {
+        let missing =
+            measured.tally.calls.iter().enumerate().find_map(|(c, stats)| {
+                stats.never_found().map(|said| (c, said))
+            });
+        if let Some((c, said)) = missing {
+            return Ok(never_found(settings, c, said));
+        }
+    }
     let shown = match rescore {
         Some(log) => format!("{source} (rescored from {log})"),
         None => source.clone(),
@@ -182,18 +239,7 @@ fn run_evaluation(
     evaluation_report(out, settings, &shown, &measured.tally)?;
     if !quiet {
         let seconds = start.elapsed().as_secs_f64();
-        let from_log = match measured.from_log {
-            0 => String::new(),
-            n => format!(" ({n} of them counted from the log)"),
-        };
-        let mut err = io::stderr().lock();
-        let _ = writeln!(
-            err,
-            "dual_model: {total} tasks{from_log} x {} commands in {seconds:.1} s, \
-             {jobs} at a time; time per call:",
-            settings.commands.len(),
-        );
-        let _ = print_times(&mut err, &settings.names, &measured.tally.calls);
+        print_pace(settings, &measured, *total, *jobs, seconds);
     }
     Ok(ExitCode::SUCCESS)
 }

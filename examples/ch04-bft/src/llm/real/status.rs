@@ -70,6 +70,18 @@ impl Status {
         if code == Some(0) { Status::Answered } else { Status::Failed(code) }
     }
 
+    /// The shell's word that the command could not be found (127) or
+    /// run (126).
+    pub fn not_found(&self) -> bool {
+        matches!(self, Status::Failed(Some(126 | 127)))
+    }
+
+    /// Whether the command ran to an end of its own (answered, failed,
+    /// timed out): not stopped by the vote, never started, or not run.
+    pub fn ended(&self) -> bool {
+        !matches!(self, Status::NotRun(_) | Status::Stopped | Status::Unneeded)
+    }
+
     /// How the command itself ended, before its answer was read or checked:
     /// what a log's record is read again from.
     pub fn ran(&self) -> Status {

@@ -112,7 +112,16 @@ fn start<'scope>(
             }
         }
     };
-    if thread::Builder::new().spawn_scoped(scope, run).is_err() {
+    let spawned = crate::memory::claim(crate::memory::THREAD).map(|room| {
+        thread::Builder::new().stack_size(crate::memory::STACK).spawn_scoped(
+            scope,
+            move || {
+                let _room = room;
+                run();
+            },
+        )
+    });
+    if !matches!(spawned, Some(Ok(_))) {
         let job = lock(&shared).take();
         if let Some(job) = job {
             let _ = ended.send(job());

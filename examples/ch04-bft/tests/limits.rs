@@ -194,3 +194,51 @@ fn an_address_space_limit_never_aborts_the_run() {
         }
     }
 }
+
+/// Processes whose command line holds `token`.
+fn processes_holding(token: &str) -> usize {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return 0 };
+    entries
+        .flatten()
+        .filter(|entry| {
+            std::fs::read(entry.path().join("cmdline")).is_ok_and(|line| {
+                String::from_utf8_lossy(&line).contains(token)
+            })
+        })
+        .count()
+}
+
+#[test]
+fn a_command_that_kills_the_stop_helper_stops_the_run() {
+    // The command on task 5 finds the dual_model it runs under and kills
+    // that run's stop helper, and only that one. Every call leaves a child
+    // behind in its group, named by a token. Without the helper, nothing
+    // would stop those children, and the run would go on.
+    let dir = common::scratch("helper-killed");
+    let killer = dir.join("kill-helper.sh");
+    std::fs::write(
+        &killer,
+        "p=$$\nwhile [ \"$p\" -gt 1 ]; do\n  p=$(awk '{print $4}' /proc/$p/stat)\n  \
+         [ \"$(cat /proc/$p/comm)\" = dual_model ] && break\ndone\n\
+         pkill -KILL -P \"$p\" -f dual_model-reaper\n",
+    )
+    .unwrap();
+    let token = format!("ch04-left-{}", std::process::id());
+    let command = format!(
+        "read a op b; sh -c 'sleep 30' {token} & [ \"$a\" = 5 ] && sh '{}'; echo $((a + b))",
+        killer.display()
+    );
+    let tasks = common::sums(&dir, 40).display().to_string();
+    let args = with_cmds(&[command], &["--tasks-file", &tasks, "--quiet"]);
+    let output = run(&args);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(err.contains("dual_model-reaper) was killed"), "{err}");
+    assert!(
+        common::wait_for(std::time::Duration::from_secs(3), || {
+            processes_holding(&token) == 0
+        }),
+        "children left running"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

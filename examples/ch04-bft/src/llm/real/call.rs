@@ -33,7 +33,7 @@ pub use super::stop::Stop;
 use super::gate::Gate;
 use super::helpers::Helpers;
 use super::pipes::{keep_tail, read_output};
-use super::reaper::Reaper;
+use super::reaper::{GONE, Reaper};
 use crate::threads::lock;
 
 /// How long to keep reading after the command exited and its group was
@@ -146,6 +146,12 @@ impl Runner {
         })
     }
 
+    /// Why the run must stop, when its stop helper is gone: no command
+    /// could be stopped any more, so none may start.
+    pub fn helper_gone(&self) -> Option<&'static str> {
+        self.reaper.gone().then_some(GONE)
+    }
+
     /// The timeout of every call.
     pub fn timeout(&self) -> Duration {
         self.limits.timeout
@@ -201,6 +207,9 @@ impl Runner {
     ) -> Call {
         let mut lone = 0;
         loop {
+            if self.reaper.gone() {
+                return Call::without_run(Status::NotRun(GONE.to_string()));
+            }
             self.gate.enter();
             if stop.is_stopped() {
                 self.gate.leave();

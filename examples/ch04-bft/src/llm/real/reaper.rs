@@ -16,6 +16,7 @@
 //! stops every group still on its list and removes the run's scratch folder.
 
 use crate::threads::lock;
+use std::collections::BTreeSet;
 use std::io::{self, Read, Write};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -50,8 +51,22 @@ if [ -n "$1" ] && [ -e "$1" ]; then rm -rf -- "$1"; fi
 #[derive(Debug)]
 pub struct Reaper {
     child: Child,
-    input: Mutex<Option<ChildStdin>>,
+    state: Mutex<State>,
 }
+
+/// The helper's input, and the groups it was told about, kept here too:
+/// should something kill the helper, this process stops them itself.
+#[derive(Debug)]
+struct State {
+    input: Option<ChildStdin>,
+    groups: BTreeSet<u32>,
+    /// Set once a line could not reach the helper: it is gone.
+    gone: bool,
+}
+
+/// What a run is told when its helper is gone.
+pub const GONE: &str = "the helper that stops commands (sh dual_model-reaper) was \
+                        killed; every command of the run was stopped";
 
 impl Reaper {
     /// Starts the helper and waits until it ignores the signals, so that not
@@ -74,36 +89,65 @@ impl Reaper {
             let _ = child.wait();
             return Err(io::Error::other("it did not answer"));
         }
-        let input = Mutex::new(child.stdin.take());
-        Ok(Reaper { child, input })
+        let state = State {
+            input: child.stdin.take(),
+            groups: BTreeSet::new(),
+            gone: false,
+        };
+        Ok(Reaper { child, state: Mutex::new(state) })
     }
 
     /// Puts group `pgid` on the list of groups to stop if the run ends.
     pub fn started(&self, pgid: u32) -> io::Result<()> {
-        self.say(&format!("start {pgid}\n"))
+        self.say("start", pgid)
     }
 
     /// Kills every process of group `pgid` and takes it off the list.
     pub fn stop(&self, pgid: u32) -> io::Result<()> {
-        self.say(&format!("stop {pgid}\n"))
+        self.say("stop", pgid)
+    }
+
+    /// Whether the helper is gone (killed by a command, say): the run must
+    /// stop, since no group could be stopped any more.
+    pub fn gone(&self) -> bool {
+        lock(&self.state).gone
     }
 
     /// One `write` per line: lines shorter than the pipe's atomic size
     /// (at least 512 bytes) never interleave, and the lock keeps it simple.
-    fn say(&self, line: &str) -> io::Result<()> {
-        let mut input = lock(&self.input);
-        match input.as_mut() {
-            Some(pipe) => pipe.write_all(line.as_bytes()),
-            None => Err(io::Error::other("the reaper has ended")),
+    /// A line that cannot be written means the helper is gone: every group
+    /// still on the list is killed at once, by a shell started for it.
+    fn say(&self, verb: &str, pgid: u32) -> io::Result<()> {
+        let mut state = lock(&self.state);
+        if verb == "start" {
+            state.groups.insert(pgid);
         }
+        let line = format!("{verb} {pgid}\n");
+        let written = match (state.gone, state.input.as_mut()) {
+            (false, Some(pipe)) => pipe.write_all(line.as_bytes()),
+            _ => Err(io::Error::other("no helper")),
+        };
+        if written.is_err() && !state.gone {
+            state.gone = true;
+            let groups = state.groups.iter().map(|g| format!("-{g}"));
+            let _ = Command::new(super::call::SHELL)
+                .args(["-c", "kill -s KILL -- \"$@\" 2>/dev/null", "sh"])
+                .args(groups)
+                .stdin(Stdio::null())
+                .status();
+        }
+        if verb == "stop" {
+            state.groups.remove(&pgid);
+        }
+        written.map_err(|_| io::Error::other(GONE))
     }
 }
 
 impl Drop for Reaper {
     fn drop(&mut self) {
-        let mut input = lock(&self.input);
-        drop(input.take()); // end of input: the helper cleans up and exits
-        drop(input);
+        let mut state = lock(&self.state);
+        drop(state.input.take()); // end of input: the helper cleans up, exits
+        drop(state);
         let _ = self.child.wait();
     }
 }

@@ -109,6 +109,12 @@ fn run_vote(
     let plan = vote.plan;
     let log = open_log(vote.log, false)?;
     let ballot = ask(runner, settings, plan, vote.source);
+    if let Some(gone) = runner.helper_gone() {
+        if let Some(log) = log {
+            log.append(&vote_line(settings, vote.prompt, &ballot, plan))?;
+        }
+        return Err(machine(gone.to_string()));
+    }
     let missing = match vote.source {
         Source::Live(_) => ballot.never_found(settings.commands.len()),
         Source::Recorded(_) => None,
@@ -202,6 +208,9 @@ fn run_evaluation(
         evaluate(&run, input.tasks().map_err(machine)?)
     };
     drop(progress); // clears its line
+    if let (None, Some(gone)) = (&measured.stopped, runner.helper_gone()) {
+        return Err(machine(format!("{gone}, after every task had run")));
+    }
     if let Some(why) = &measured.stopped {
         // What ran is reported (rates over those tasks only); with no task
         // done there is nothing to report, and stdout stays empty.

@@ -49,6 +49,8 @@ Usage: dual_model [simulation options]
 
 Simulation (the default): models with assumed error rates, not measurements
   --tasks N             tasks to simulate (1 to 1000000000000, default 1000)
+                        in sections 2.1 to 2.5; section 2.6 measures its
+                        curves over 100000 tasks of its own
   --seed S              generator seed (0 to 18446744073709551615, default 42)
   --models LIST         at least three NAME=RATE pairs, RATE from 0 to 1
                         (default Claude=0.23,GPT-4=0.25,Llama=0.30);
@@ -297,6 +299,7 @@ fn run(config: &Config, out: &mut dyn Write) -> io::Result<ExitCode> {
         config.wrong_variants,
         config.tasks,
         config.seed,
+        config.threads,
     )?;
     writeln!(out)?;
     heading(out, "2.6 Majority votes over more models")?;

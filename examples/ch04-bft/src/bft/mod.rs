@@ -1,10 +1,12 @@
 //! Example 1: what a vote among possibly lying nodes guarantees, and why the
 //! bound is 3f + 1 nodes for f liars; then PBFT, where the one who counts
-//! may lie too (`pbft`, `pbft_sim`, `pbft_search`, `pbft_report`).
+//! may lie too (`pbft`, `pbft_adversary`, `pbft_sim`, `pbft_search`,
+//! `pbft_report`).
 
 pub mod om_search;
 pub mod oral_messages;
 pub mod pbft;
+pub mod pbft_adversary;
 pub mod pbft_report;
 pub mod pbft_search;
 pub mod pbft_sim;

@@ -5,7 +5,8 @@ use std::io::{self, Write};
 
 use super::oral_messages::om_messages_counted;
 use super::pbft::Config;
-use super::pbft_search::{Search, Strategy, adversary, search};
+use super::pbft_adversary::{Strategy, adversary};
+use super::pbft_search::{Search, search};
 use super::pbft_sim::{RunResult, run};
 use crate::cli::heading;
 

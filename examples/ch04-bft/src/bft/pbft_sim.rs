@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, BinaryHeap};
 use std::rc::Rc;
 
 use super::pbft::{Config, Id, Message, Note, Out, Replica, Value, View};
-use super::pbft_search::{Strategy, bend, echo};
+use super::pbft_adversary::{Strategy, bend, echo};
 use crate::rng::SplitMix64;
 
 /// The longest a message takes, in ticks.

@@ -1,5 +1,6 @@
-//! `dual_model --bench N`: model calls per second of the engine, beside a bare
-//! generator loop that does nothing but draw and compare. Timings vary with
+//! `dual_model --bench N`: model calls per second of the engine, and of the
+//! rules of section 2.5 on their engine, beside a bare generator loop that
+//! does nothing but draw and compare. Timings vary with
 //! the machine and its load, so they never appear in the book; the README
 //! keeps measured figures, with the machine named.
 
@@ -8,6 +9,8 @@ use std::time::Instant;
 
 use super::engine::simulate_parallel;
 use super::model::{Difficulty, ModelSpec, threshold_53};
+use super::rules_engine::rules_and_answers;
+use super::rules_sim::RuleCounts;
 use super::scaling::describe;
 use super::simulate::Run;
 use super::strategy::Tally;
@@ -75,8 +78,10 @@ pub fn bench(
     };
     let paths = paths(&default_run, correlated);
     let threshold = threshold_53(models[0].error_rate);
-    let mut best = vec![[f64::INFINITY; 2]; 1 + paths.len()];
+    let mut best = vec![[f64::INFINITY; 2]; 2 + paths.len()];
     let mut tallies: Vec<Vec<Tally>> = vec![Vec::new(); paths.len()];
+    let specs: Vec<ModelSpec> = models.iter().map(|&m| m.clone()).collect();
+    let mut rules: Vec<(Vec<Vec<RuleCounts>>, u64)> = Vec::new();
     for _ in 0..ROUNDS {
         for (t, threads) in [1, threads].into_iter().enumerate() {
             let time = seconds(|| bare_loop(tasks, threads, seed, threshold));
@@ -87,6 +92,11 @@ pub fn bench(
                 });
                 best[p + 1][t] = best[p + 1][t].min(time);
             }
+            let setting = (Difficulty::INDEPENDENT, 1, seed);
+            let time = seconds(|| {
+                rules.push(rules_and_answers(&specs, setting, tasks, threads));
+            });
+            best[paths.len() + 1][t] = best[paths.len() + 1][t].min(time);
         }
     }
     let calls = 3.0 * tasks as f64;
@@ -101,6 +111,11 @@ pub fn bench(
         "Benchmark: {tasks} tasks, 3 model calls each, all four strategies counted;"
     )?;
     writeln!(out, "best of {ROUNDS} interleaved rounds, {build}")?;
+    writeln!(
+        out,
+        "the rules of 2.5 draw {:.2} answers a task, each counted as a call",
+        rules.first().map_or(0.0, |r| r.1 as f64 / tasks.max(1) as f64)
+    )?;
     let on = |n: usize| {
         if n == 1 { "1 thread".to_string() } else { format!("{n} threads") }
     };
@@ -114,9 +129,16 @@ pub fn bench(
             format!(" ({:.2}x)", best[0][0] / best[0][1]),
         ),
     ];
-    for (p, (label, _)) in paths.iter().enumerate() {
+    // The rules draw more answers a task than the strategies' three: their
+    // rate counts every answer drawn.
+    let answers = rules.first().map_or(0, |r| r.1);
+    let labels = paths.iter().map(|(label, _)| format!("simulation {label}"));
+    let labels = labels.chain(["rules of 2.5, K = 1".to_string()]);
+    for (p, simulation) in labels.enumerate() {
         let [one, all] = best[p + 1];
-        let simulation = format!("simulation {label}");
+        let rate = |time: f64| {
+            if p == paths.len() { answers as f64 / time } else { rate(time) }
+        };
         rows.push((
             simulation.clone(),
             1,
@@ -139,8 +161,9 @@ pub fn bench(
         )?;
     }
     let identical =
-        tallies.iter().all(|runs| runs.windows(2).all(|w| w[0] == w[1]));
-    let runs: usize = tallies.iter().map(Vec::len).sum();
+        tallies.iter().all(|runs| runs.windows(2).all(|w| w[0] == w[1]))
+            && rules.windows(2).all(|w| w[0] == w[1]);
+    let runs: usize = tallies.iter().map(Vec::len).sum::<usize>() + rules.len();
     writeln!(
         out,
         "   each path's counts identical in all its runs ({runs} runs): {identical}"
@@ -164,7 +187,14 @@ mod tests {
             .unwrap();
         let out = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = out.lines().collect();
-        assert_eq!(lines.len(), 11, "{out}");
+        assert_eq!(lines.len(), 14, "{out}");
+        let drawn: f64 = lines[2]
+            .strip_prefix("the rules of 2.5 draw ")
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{out}"));
+        // Eight a task, and the walks' samples: at most 25 in all.
+        assert!((8.0..=25.0).contains(&drawn), "{out}");
         assert!(
             lines[0].starts_with("Benchmark: 196613 tasks, 3 model calls each")
         );
@@ -177,8 +207,10 @@ mod tests {
             "simulation K = 3, 3 threads:",
             "simulation K = 1, 10% hard tasks, hard error 80%, 1 thread:",
             "simulation K = 1, 10% hard tasks, hard error 80%, 3 threads:",
+            "rules of 2.5, K = 1, 1 thread:",
+            "rules of 2.5, K = 1, 3 threads:",
         ];
-        for (line, label) in lines[2..10].iter().zip(labels) {
+        for (line, label) in lines[3..13].iter().zip(labels) {
             let rate = line
                 .trim()
                 .strip_prefix(label)
@@ -188,8 +220,8 @@ mod tests {
             assert!(millions.is_finite() && millions >= 0.0, "{line}");
         }
         assert_eq!(
-            lines[10],
-            "   each path's counts identical in all its runs (60 runs): true"
+            lines[13],
+            "   each path's counts identical in all its runs (80 runs): true"
         );
     }
 }

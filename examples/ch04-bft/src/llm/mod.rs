@@ -15,6 +15,7 @@ pub mod real;
 pub mod real_flags;
 pub mod report;
 pub mod rules;
+pub mod rules_engine;
 pub mod rules_exact;
 pub mod rules_sim;
 pub mod scaling;

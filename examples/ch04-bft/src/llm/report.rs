@@ -6,10 +6,10 @@ use std::io::{self, Write};
 use super::exact::{Rates, delivered, wilson_interval};
 use super::model::{Difficulty, ModelSpec};
 use super::rules::Rule;
+use super::rules_engine::simulate_rules_parallel;
 use super::rules_exact::{CallRates, RuleRates, rule_rates};
 use super::rules_sim::{
-    AHEAD_MAX_CALLS, Callers, RULES_MAX_TASKS, RuleCounts, RuleRow,
-    exact_rules, rows, simulate_rules,
+    AHEAD_MAX_CALLS, Callers, RuleCounts, RuleRow, exact_rules, rows,
 };
 use super::scaling::describe;
 use super::scaling::{Curve, ODD_N, SCALING_TASKS};
@@ -290,6 +290,7 @@ pub fn print_rules_section(
     k: usize,
     tasks: u64,
     seed: u64,
+    threads: usize,
 ) -> io::Result<()> {
     heading(out, "2.5 Decide as soon as the answer is known")?;
     print_rules_header(out, &models[0].name)?;
@@ -303,7 +304,6 @@ pub fn print_rules_section(
         print_rules_exact(out, &rows(), &exact)?;
     }
     print_hard_alone(out, correlated.hard_error, k)?;
-    let tasks = tasks.min(RULES_MAX_TASKS);
     for (i, (name, difficulty)) in settings.into_iter().enumerate() {
         if i == 0 {
             writeln!(
@@ -313,7 +313,9 @@ pub fn print_rules_section(
         } else {
             writeln!(out, "Measured, {name}:")?;
         }
-        let counts = simulate_rules(models, difficulty, k, tasks, seed);
+        let counts = simulate_rules_parallel(
+            models, difficulty, k, tasks, seed, threads,
+        );
         print_rules_measured(out, &rows(), &counts)?;
     }
     Ok(())

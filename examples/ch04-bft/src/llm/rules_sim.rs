@@ -2,7 +2,8 @@
 //! chapter's three models in a vote of 2 of 3, and the first model asked
 //! again and again (majorities of 3 and 5, ahead by 1, 2 and 3), with
 //! independent errors and with hard tasks. Each row is simulated by the
-//! plain loop below and computed exactly by `rules_exact`.
+//! plain loop below, the reference that `rules_engine` (what `dual_model`
+//! runs) must match count for count, and computed exactly by `rules_exact`.
 
 use super::model::{CORRECT, Difficulty, ModelSpec, TaskSource};
 use super::rules::{Rule, replay};
@@ -10,10 +11,6 @@ use super::rules_exact::{CallRates, RuleRates, rule_rates};
 
 /// Ahead-by-k stops here, and rejects the task.
 pub const AHEAD_MAX_CALLS: usize = 25;
-
-/// The simulation of this part runs at most this many tasks, whatever
-/// `--tasks` says: the plain loop is not the engine.
-pub const RULES_MAX_TASKS: u64 = 1_000_000;
 
 /// Who answers a row's calls, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

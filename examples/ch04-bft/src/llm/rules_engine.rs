@@ -1,0 +1,652 @@
+//! The rules of section 2.5 on the engine's path: `rules_sim::simulate_rules`,
+//! optimised. It computes exactly the counts of that plain loop (a unit test
+//! compares them), from the same draws, only faster:
+//!
+//! - **Blocks and threads**, as in `engine`: tasks cut into blocks, each
+//!   thread taking the next block nobody has taken, counts summed, so the
+//!   result is the same for every number of threads.
+//! - **Each answer drawn once.** The plain loop asks for an answer again for
+//!   every rule that reads it; here a task's answers are drawn once and
+//!   every rule reads them.
+//! - **Patterns, not decisions.** A fixed vote and a cascade see only which
+//!   answers are wrong and which agree, in call order. The three models'
+//!   answers are counted by the engine's 6-bit pattern; the first model's
+//!   first five samples by their *shape*: each answer 0 when correct, else
+//!   its wrong answer numbered by first appearance (1 to 5), read as five
+//!   digits in base 6. The rules judge each pattern and shape once, at the
+//!   end.
+//! - **One walk for every lead.** Ahead-by-k needs as many samples as it
+//!   takes: one walk per task reads them in order, drawing those past the
+//!   first five only when some lead is still undecided, and decides every k
+//!   on the way. With one wrong answer (K = 1) the walk is a difference of
+//!   two counts.
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::engine::{BLOCK_TASKS, PATTERNS, pattern, pattern_answers};
+use super::model::{
+    Answer, CORRECT, Difficulty, ModelSpec, SimulatedLLM, TaskSource,
+};
+use super::rules::{Decided, Rule, replay};
+use super::rules_sim::{Callers, RuleCounts, rows};
+use crate::rng::{Golden, SplitMix64, below, draw};
+use crate::threads::all_at_once;
+
+/// Samples of the first model that every task draws: as many as the
+/// longest fixed vote reads.
+const FIVE: usize = 5;
+
+/// Shapes of five answers: five digits in base 6.
+const SHAPES: usize = 6 * 6 * 6 * 6 * 6;
+
+/// One model's answer to task `id`, as `SimulatedLLM::generate_code` gives
+/// it.
+fn answer(model: &SimulatedLLM, id: u64, hard: bool) -> Answer {
+    let threshold =
+        if hard { model.hard_threshold } else { model.easy_threshold };
+    if draw(model.error_stream, id) >> 11 >= threshold {
+        CORRECT
+    } else if model.wrong_variants == 1 {
+        1
+    } else {
+        1 + below(draw(model.variant_stream, id), model.wrong_variants)
+    }
+}
+
+/// The shape of five answers (see the module's notes).
+pub fn shape(answers: &[Answer; FIVE]) -> usize {
+    let mut seen = [CORRECT; FIVE];
+    let mut distinct = 0;
+    let mut key = 0;
+    for &a in answers {
+        let digit = if a == CORRECT {
+            0
+        } else if let Some(i) = seen[..distinct].iter().position(|&s| s == a) {
+            i + 1
+        } else {
+            seen[distinct] = a;
+            distinct += 1;
+            distinct
+        };
+        key = key * 6 + digit;
+    }
+    key
+}
+
+/// Answers that have the shape `key`.
+pub fn shape_answers(mut key: usize) -> [Answer; FIVE] {
+    let mut answers = [CORRECT; FIVE];
+    for slot in answers.iter_mut().rev() {
+        *slot = key % 6;
+        key /= 6;
+    }
+    answers
+}
+
+/// The first model's five answers in a task's error bits (bits 3 to 7),
+/// with K = 1.
+fn five_bits(errors: usize) -> [Answer; FIVE] {
+    std::array::from_fn(|s| errors >> (3 + s) & 1)
+}
+
+/// What one thread counted.
+struct Counts {
+    /// Tasks per pattern of the three models' answers.
+    three: [u64; PATTERNS],
+    /// With K = 1, tasks per set of callers that erred, instead of `three`
+    /// and `five`: bits 0 to 2 the three models, 3 to 7 the five samples.
+    by_errors: [u64; 256],
+    /// Tasks per shape of the first model's first five samples.
+    five: Vec<u64>,
+    /// One per ahead-by rule, in `Plan::leads` order.
+    ahead: Vec<RuleCounts>,
+    /// Samples drawn past the first five.
+    drawn: u64,
+}
+
+impl Counts {
+    fn new(leads: usize) -> Counts {
+        Counts {
+            three: [0; PATTERNS],
+            by_errors: [0; 256],
+            five: vec![0; SHAPES],
+            ahead: vec![RuleCounts::default(); leads],
+            drawn: 0,
+        }
+    }
+
+    fn merge(mut self, other: &Counts) -> Counts {
+        let sum = |a: &mut [u64], b: &[u64]| {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        };
+        sum(&mut self.three, &other.three);
+        sum(&mut self.by_errors, &other.by_errors);
+        sum(&mut self.five, &other.five);
+        for (a, b) in self.ahead.iter_mut().zip(&other.ahead) {
+            a.add(b);
+        }
+        self.drawn += other.drawn;
+        self
+    }
+}
+
+impl RuleCounts {
+    fn add(&mut self, other: &RuleCounts) {
+        self.tasks += other.tasks;
+        self.correct += other.correct;
+        self.rejected += other.rejected;
+        self.silent += other.silent;
+        self.calls += other.calls;
+    }
+
+    /// `tasks` tasks, each decided as `decided`.
+    fn count(&mut self, tasks: u64, decided: &Decided<Answer>) {
+        self.tasks += tasks;
+        self.calls += tasks * decided.calls as u64;
+        match decided.answer {
+            Some(CORRECT) => self.correct += tasks,
+            Some(_) => self.silent += tasks,
+            None => self.rejected += tasks,
+        }
+    }
+}
+
+/// What the loops need, worked out once.
+struct Plan<'a> {
+    three: Vec<SimulatedLLM<'a>>,
+    samples: Vec<SimulatedLLM<'a>>,
+    source: TaskSource,
+    hard_tasks: bool,
+    /// K = 1: a wrong answer is always the same one.
+    one_variant: bool,
+    /// The lead and call cap of each ahead-by rule.
+    leads: Vec<(usize, usize)>,
+    /// For each shape of five samples: the leads it leaves open, one bit
+    /// each, in `leads` order.
+    open_after_five: Vec<u8>,
+    /// The same with K = 1, by the five samples' error bits.
+    open_two_answers: [u8; 32],
+}
+
+/// How a walk left one lead: undecided, or decided with this outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Walked {
+    Open,
+    Done(Option<Answer>, usize),
+}
+
+/// Ahead-by-k under way: the distinct answers so far, in order of first
+/// appearance, their votes, and the calls made.
+struct Walk {
+    answers: [Answer; 32],
+    votes: [usize; 32],
+    distinct: usize,
+    calls: usize,
+}
+
+impl Walk {
+    fn new() -> Walk {
+        Walk { answers: [CORRECT; 32], votes: [0; 32], distinct: 0, calls: 0 }
+    }
+
+    /// One more answer; then the leader (the first answer with the most
+    /// votes, as `rules::leader`) and its lead over every other.
+    fn push(&mut self, a: Answer) -> (Answer, usize) {
+        let d = self.distinct;
+        let g = self.answers[..d].iter().position(|&x| x == a).unwrap_or(d);
+        if g == d {
+            self.answers[d] = a;
+            self.distinct += 1;
+        }
+        self.votes[g] += 1;
+        self.calls += 1;
+        let votes = &self.votes[..self.distinct];
+        let mut first = 0;
+        for (i, &v) in votes.iter().enumerate() {
+            if v > votes[first] {
+                first = i;
+            }
+        }
+        let runner_up = votes
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != first)
+            .map(|(_, &v)| v)
+            .max()
+            .unwrap_or(0);
+        (self.answers[first], votes[first] - runner_up)
+    }
+
+    /// Decides every lead still open that the last answer decided.
+    fn settle(
+        &self,
+        (leader, margin): (Answer, usize),
+        leads: &[(usize, usize)],
+        walked: &mut [Walked],
+    ) -> usize {
+        let mut open = 0;
+        for (w, &(lead, cap)) in walked.iter_mut().zip(leads) {
+            if *w == Walked::Open {
+                if margin >= lead {
+                    *w = Walked::Done(Some(leader), self.calls);
+                } else if self.calls >= cap {
+                    *w = Walked::Done(None, self.calls);
+                } else {
+                    open += 1;
+                }
+            }
+        }
+        open
+    }
+}
+
+/// Every lead after the five answers `five`: decided, or still open.
+fn after_five(five: &[Answer; FIVE], leads: &[(usize, usize)]) -> [Walked; 8] {
+    let mut walked = [Walked::Open; 8];
+    let mut walk = Walk::new();
+    for &a in five {
+        let step = walk.push(a);
+        walk.settle(step, leads, &mut walked[..leads.len()]);
+    }
+    walked
+}
+
+impl Plan<'_> {
+    /// The tasks `ids`. Each caller's error draws come from one generator
+    /// stepped task by task, and a task's difficulty from the golden-ratio
+    /// sequence, as in `engine`. `HARD`: the run has hard tasks; `ONE`:
+    /// K = 1, so a task's eight error bits are all its first answers say.
+    fn count_block<const HARD: bool, const ONE: bool>(
+        &self,
+        ids: Range<u64>,
+        counts: &mut Counts,
+    ) {
+        // The three models, then the first model's first five samples.
+        let callers: [&SimulatedLLM; 8] = std::array::from_fn(|i| {
+            if i < 3 { &self.three[i] } else { &self.samples[i - 3] }
+        });
+        let mut streams =
+            callers.map(|m| SplitMix64::at(m.error_stream, ids.start));
+        let easy = callers.map(|m| m.easy_threshold);
+        let hard_threshold = self.samples[0].hard_threshold;
+        let mut positions = Golden::at(self.source.offset, ids.start);
+        for id in ids {
+            let position = positions.next_u64();
+            let hard = HARD && position >> 11 < self.source.hard_threshold;
+            // Each threshold: `easy[i]`, or `hard_threshold` on a hard task.
+            let mask = 0u64.wrapping_sub(u64::from(hard));
+            let mut errors = 0;
+            for (i, stream) in streams.iter_mut().enumerate() {
+                let threshold = easy[i] ^ (mask & (easy[i] ^ hard_threshold));
+                errors |= usize::from(stream.next_u64() >> 11 < threshold) << i;
+            }
+            if ONE {
+                counts.by_errors[errors] += 1;
+                let open = self.open_two_answers[errors >> 3];
+                if open != 0 {
+                    let wrong = (errors >> 3).count_ones();
+                    let lead = 5 - 2 * i64::from(wrong);
+                    counts.drawn += self.walk_on_two_answers(
+                        id,
+                        hard,
+                        lead,
+                        open,
+                        &mut counts.ahead,
+                    );
+                }
+                continue;
+            }
+            let answers: [Answer; 8] = std::array::from_fn(|i| {
+                if errors >> i & 1 == 0 {
+                    CORRECT
+                } else {
+                    let k = callers[i].wrong_variants;
+                    1 + below(draw(callers[i].variant_stream, id), k)
+                }
+            });
+            counts.three[pattern([answers[0], answers[1], answers[2]])] += 1;
+            let five =
+                [answers[3], answers[4], answers[5], answers[6], answers[7]];
+            let key = shape(&five);
+            counts.five[key] += 1;
+            if self.open_after_five[key] != 0 {
+                counts.drawn +=
+                    self.walk_on(id, hard, &five, &mut counts.ahead);
+            }
+        }
+    }
+
+    /// `walk_on` when every wrong answer is the same (K = 1): the walk is
+    /// `lead`, the number of correct samples less the number of wrong ones,
+    /// five samples in.
+    fn walk_on_two_answers(
+        &self,
+        id: u64,
+        hard: bool,
+        mut lead: i64,
+        mut open: u8,
+        ahead: &mut [RuleCounts],
+    ) -> u64 {
+        // Nothing is decided before the lead reaches the smallest open k,
+        // or the calls the smallest open cap: only then are the leads read.
+        let watch = |open: u8| {
+            let open = self
+                .leads
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| open >> i & 1 == 1);
+            open.fold((usize::MAX, usize::MAX), |(k, cap), (_, l)| {
+                (k.min(l.0), cap.min(l.1))
+            })
+        };
+        let (mut smallest, mut deadline) = watch(open);
+        let first = &self.samples[0];
+        let threshold =
+            if hard { first.hard_threshold } else { first.easy_threshold };
+        for (s, sample) in self.samples.iter().enumerate().skip(FIVE) {
+            // `answer`, with K = 1: wrong when the draw is below the
+            // threshold, which every sample of the first model shares.
+            let wrong = draw(sample.error_stream, id) >> 11 < threshold;
+            lead += 1 - 2 * i64::from(wrong);
+            let calls = s + 1;
+            let distance = lead.unsigned_abs();
+            if distance < smallest as u64 && calls < deadline {
+                continue;
+            }
+            for (i, &(wanted, cap)) in self.leads.iter().enumerate() {
+                if open >> i & 1 == 0 {
+                    continue;
+                }
+                let answer = if distance >= wanted as u64 {
+                    Some(if lead > 0 { CORRECT } else { 1 })
+                } else if calls >= cap {
+                    None
+                } else {
+                    continue;
+                };
+                ahead[i].count(1, &Decided { answer, calls });
+                open &= !(1 << i);
+            }
+            if open == 0 {
+                return (calls - FIVE) as u64;
+            }
+            (smallest, deadline) = watch(open);
+        }
+        (self.samples.len() - FIVE) as u64
+    }
+
+    /// The leads that five samples left open, walked on over the samples
+    /// after them; the leads they decided are counted by shape.
+    fn walk_on(
+        &self,
+        id: u64,
+        hard: bool,
+        five: &[Answer; FIVE],
+        ahead: &mut [RuleCounts],
+    ) -> u64 {
+        let leads = &self.leads[..];
+        let mut walked = [Walked::Open; 8];
+        let walked = &mut walked[..leads.len()];
+        let mut walk = Walk::new();
+        let mut open = 0;
+        for &a in five {
+            let step = walk.push(a);
+            open = walk.settle(step, leads, walked);
+        }
+        let mut decided_early = [false; 8];
+        for (early, w) in decided_early.iter_mut().zip(walked.iter()) {
+            *early = *w != Walked::Open;
+        }
+        for sample in &self.samples[FIVE..] {
+            if open == 0 {
+                break;
+            }
+            let step = walk.push(answer(sample, id, hard));
+            open = walk.settle(step, leads, walked);
+        }
+        for ((w, counts), early) in walked.iter().zip(ahead).zip(decided_early)
+        {
+            if let (Walked::Done(answer, calls), false) = (*w, early) {
+                counts.count(1, &Decided { answer, calls });
+            }
+        }
+        (walk.calls - FIVE) as u64
+    }
+}
+
+// ANCHOR: simulate_rules_parallel
+/// `rules_sim::simulate_rules`, on up to `threads` threads: the same counts.
+pub fn simulate_rules_parallel(
+    models: &[ModelSpec],
+    difficulty: Difficulty,
+    wrong_variants: usize,
+    tasks: u64,
+    seed: u64,
+    threads: usize,
+) -> Vec<Vec<RuleCounts>> {
+    let setting = (difficulty, wrong_variants, seed);
+    rules_and_answers(models, setting, tasks, threads).0
+}
+// ANCHOR_END: simulate_rules_parallel
+
+/// The counts, and how many answers were drawn for them (what `--bench`
+/// divides by its time): eight a task, and the samples the walks drew.
+pub fn rules_and_answers(
+    models: &[ModelSpec],
+    (difficulty, wrong_variants, seed): (Difficulty, usize, u64),
+    tasks: u64,
+    threads: usize,
+) -> (Vec<Vec<RuleCounts>>, u64) {
+    let rows = rows();
+    let instance = |m: usize, place| {
+        models[m].instance(difficulty, wrong_variants, seed, place)
+    };
+    let leads: Vec<(usize, usize)> = rows
+        .iter()
+        .flat_map(|row| &row.rules)
+        .filter_map(|rule| match *rule {
+            Rule::AheadBy { lead, max_calls } => Some((lead, max_calls)),
+            _ => None,
+        })
+        .collect();
+    let longest = leads.iter().map(|l| l.1).max().unwrap_or(0).max(FIVE);
+    let mut plan = Plan {
+        three: (0..3).map(|i| instance(i, i as u64)).collect(),
+        // Samples of the first model: places after the three models'.
+        samples: (0..longest as u64).map(|s| instance(0, 3 + s)).collect(),
+        source: TaskSource::new(difficulty, seed),
+        hard_tasks: difficulty.hard_fraction > 0.0,
+        one_variant: wrong_variants == 1,
+        open_after_five: (0..SHAPES)
+            .map(|key| {
+                let walked = after_five(&shape_answers(key), &leads);
+                (0..leads.len())
+                    .filter(|&i| walked[i] == Walked::Open)
+                    .fold(0, |mask, i| mask | 1 << i)
+            })
+            .collect(),
+        open_two_answers: [0; 32],
+        leads,
+    };
+    plan.open_two_answers = std::array::from_fn(|bits| {
+        plan.open_after_five[shape(&five_bits(bits << 3))]
+    });
+    let blocks = tasks.div_ceil(BLOCK_TASKS);
+    let next_block = AtomicU64::new(0);
+    let worker = || {
+        let mut counts = Counts::new(plan.leads.len());
+        loop {
+            let block = next_block.fetch_add(1, Ordering::Relaxed);
+            if block >= blocks {
+                return counts;
+            }
+            let first = block * BLOCK_TASKS;
+            let ids = first..tasks.min(first + BLOCK_TASKS);
+            let c = &mut counts;
+            match (plan.hard_tasks, plan.one_variant) {
+                (false, true) => plan.count_block::<false, true>(ids, c),
+                (false, false) => plan.count_block::<false, false>(ids, c),
+                (true, true) => plan.count_block::<true, true>(ids, c),
+                (true, false) => plan.count_block::<true, false>(ids, c),
+            }
+        }
+    };
+    let threads = usize::try_from(blocks).unwrap_or(usize::MAX).min(threads);
+    let mut counts = all_at_once(threads.max(1), |_| worker())
+        .into_iter()
+        .reduce(|a, b| a.merge(&b))
+        .unwrap_or_else(|| Counts::new(plan.leads.len()));
+    for errors in 0..256 {
+        let tasks = counts.by_errors[errors];
+        let three = [0, 1, 2].map(|i| errors >> i & 1);
+        counts.three[pattern(three)] += tasks;
+        counts.five[shape(&five_bits(errors))] += tasks;
+    }
+    let answers = 8 * tasks + counts.drawn;
+    (judge(&counts, &plan.leads), answers)
+}
+
+/// Every rule of every row, judged once per pattern or shape.
+fn judge(counts: &Counts, leads: &[(usize, usize)]) -> Vec<Vec<RuleCounts>> {
+    // The leads five samples decided, shape by shape; the others were
+    // walked on task by task.
+    let mut ahead = counts.ahead.clone();
+    for (key, &tasks) in counts.five.iter().enumerate() {
+        if tasks > 0 {
+            let walked = after_five(&shape_answers(key), leads);
+            for (c, w) in ahead.iter_mut().zip(walked) {
+                if let Walked::Done(answer, calls) = w {
+                    c.count(tasks, &Decided { answer, calls });
+                }
+            }
+        }
+    }
+    let mut ahead = ahead.into_iter();
+    rows()
+        .iter()
+        .map(|row| {
+            row.rules
+                .iter()
+                .map(|&rule| {
+                    let mut c = RuleCounts::default();
+                    let n = rule.max_calls();
+                    match (row.callers, rule) {
+                        (Callers::FirstModel, Rule::AheadBy { .. }) => {
+                            c = ahead.next().unwrap_or_default();
+                        }
+                        (Callers::ThreeModels, _) => {
+                            for (p, &tasks) in counts.three.iter().enumerate() {
+                                if tasks == 0 {
+                                    continue;
+                                }
+                                let a = pattern_answers(p);
+                                let answers = (0..n).map(|i| Some(a[i % 3]));
+                                c.count(tasks, &replay(rule, answers));
+                            }
+                        }
+                        (Callers::FirstModel, _) => {
+                            for (key, &tasks) in counts.five.iter().enumerate()
+                            {
+                                if tasks > 0 {
+                                    let a = shape_answers(key);
+                                    let answers =
+                                        a.into_iter().take(n).map(Some);
+                                    c.count(tasks, &replay(rule, answers));
+                                }
+                            }
+                        }
+                    }
+                    c
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::rules_sim::simulate_rules;
+    use super::*;
+
+    fn models() -> Vec<ModelSpec> {
+        ModelSpec::parse_list("Claude=0.23,GPT-4=0.25,Llama=0.30").unwrap()
+    }
+
+    #[test]
+    fn the_rules_engine_counts_what_the_plain_loop_counts() {
+        let hard = Difficulty { hard_fraction: 0.1, hard_error: 0.8 };
+        let mut cases = 0;
+        for seed in [0, 42, u64::MAX] {
+            for k in [1, 3] {
+                for difficulty in [Difficulty::INDEPENDENT, hard] {
+                    // One partial block, and a full one and a partial second.
+                    for tasks in [777, BLOCK_TASKS + 12_345] {
+                        let reference = simulate_rules(
+                            &models(),
+                            difficulty,
+                            k,
+                            tasks,
+                            seed,
+                        );
+                        for threads in [1, 2, 5] {
+                            assert_eq!(
+                                simulate_rules_parallel(
+                                    &models(),
+                                    difficulty,
+                                    k,
+                                    tasks,
+                                    seed,
+                                    threads
+                                ),
+                                reference,
+                                "seed {seed}, K = {k}, {difficulty:?}, {tasks} tasks, \
+                                 {threads} threads"
+                            );
+                        }
+                        cases += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(cases, 3 * 2 * 2 * 2);
+    }
+
+    #[test]
+    fn shapes_keep_which_answers_are_wrong_and_which_agree() {
+        // Every five answers from 0 (correct) to 6: the shape stands for
+        // answers equal where they are equal, correct where they are.
+        let mut seen = std::collections::BTreeSet::new();
+        for code in 0..7usize.pow(5) {
+            let a: [Answer; FIVE] =
+                std::array::from_fn(|i| code / [1, 7, 49, 343, 2401][i] % 7);
+            let key = shape(&a);
+            assert!(key < SHAPES);
+            seen.insert(key);
+            let b = shape_answers(key);
+            for i in 0..FIVE {
+                assert_eq!(a[i] == CORRECT, b[i] == CORRECT, "{a:?} {b:?}");
+                for j in 0..FIVE {
+                    assert_eq!(a[i] == a[j], b[i] == b[j], "{a:?} {b:?}");
+                }
+            }
+            assert_eq!(shape(&b), key);
+        }
+        // Subsets of wrong places, each split into groups of equal answers:
+        // the sum over j of C(5, j) times the Bell number B(j).
+        assert_eq!(seen.len(), 1 + 5 + 10 * 2 + 10 * 5 + 5 * 15 + 52);
+        // Digits 0, 1, 2, 1, 0.
+        assert_eq!(shape(&[0, 9, 4, 9, 0]), ((6 + 2) * 6 + 1) * 6);
+    }
+
+    #[test]
+    fn every_fixed_vote_of_the_first_model_reads_at_most_five_samples() {
+        for row in rows() {
+            for rule in row.rules {
+                if !matches!(rule, Rule::AheadBy { .. }) {
+                    assert!(rule.max_calls() <= FIVE, "{rule:?}");
+                }
+            }
+        }
+    }
+}

@@ -74,7 +74,7 @@ pub enum Message {
     },
 }
 
-/// The replicas and the sizes of their quorums.
+/// The replicas, the sizes of their quorums, and a rule broken on purpose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Config {
     pub n: usize,
@@ -82,12 +82,78 @@ pub struct Config {
     pub quorum: usize,
     /// PREPAREs to be prepared: 2f.
     pub prepares: usize,
+    /// `None` in PBFT; the tests break one rule at a time, to show that
+    /// the search, or a test of its own, catches it.
+    pub flaw: Option<Flaw>,
+}
+
+/// A rule of PBFT, broken: what a plausible bug in a replica would do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flaw {
+    /// Two PREPAREs from one sender count as two.
+    DuplicatePrepares,
+    /// Two COMMITs from one sender count as two.
+    DuplicateCommits,
+    /// A PRE-PREPARE from a replica that is not the view's primary counts.
+    PrePrepareFromAnyone,
+    /// A PRE-PREPARE for a view other than the current one counts.
+    PrePrepareOfAnyView,
+    /// PREPAREs of every view count for the value.
+    PreparesOfAnyView,
+    /// COMMITs of every view count for the value.
+    CommitsOfAnyView,
+    /// A VIEW-CHANGE carries no certificate.
+    ViewChangeWithoutCertificate,
+    /// A NEW-VIEW may carry any value, whatever its certificates say.
+    IgnoreCertificates,
+    /// A NEW-VIEW carries the value of the lowest-view certificate.
+    LowestCertificate,
+    /// A replica prepared twice keeps its first certificate.
+    KeepOldestCertificate,
+    /// A NEW-VIEW from any replica counts.
+    NewViewFromAnyone,
+    /// A NEW-VIEW for the view a replica is already in counts.
+    NewViewInSameView,
+    /// A replica joins a view change on f VIEW-CHANGEs, not f + 1.
+    JoinOnF,
+}
+
+impl Flaw {
+    pub const ALL: [Flaw; 13] = [
+        Flaw::DuplicatePrepares,
+        Flaw::DuplicateCommits,
+        Flaw::PrePrepareFromAnyone,
+        Flaw::PrePrepareOfAnyView,
+        Flaw::PreparesOfAnyView,
+        Flaw::CommitsOfAnyView,
+        Flaw::ViewChangeWithoutCertificate,
+        Flaw::IgnoreCertificates,
+        Flaw::LowestCertificate,
+        Flaw::KeepOldestCertificate,
+        Flaw::NewViewFromAnyone,
+        Flaw::NewViewInSameView,
+        Flaw::JoinOnF,
+    ];
 }
 
 impl Config {
     /// PBFT's sizes: n = 3f + 1, quorums of 2f + 1.
     pub fn pbft(f: usize) -> Config {
-        Config { n: 3 * f + 1, quorum: 2 * f + 1, prepares: 2 * f }
+        Config::sized(3 * f + 1, 2 * f + 1, 2 * f)
+    }
+
+    /// Other sizes, every rule kept.
+    pub fn sized(n: usize, quorum: usize, prepares: usize) -> Config {
+        Config { n, quorum, prepares, flaw: None }
+    }
+
+    /// The same replicas, with `flaw`.
+    pub fn with(self, flaw: Flaw) -> Config {
+        Config { flaw: Some(flaw), ..self }
+    }
+
+    fn broken(&self, flaw: Flaw) -> bool {
+        self.flaw == Some(flaw)
     }
 
     /// The faults the quorums are sized for: f = n - quorum.
@@ -130,9 +196,12 @@ pub struct Replica {
     /// Waiting for the NEW-VIEW of `view`.
     pub changing: bool,
     accepted: BTreeMap<View, Value>,
-    prepares: BTreeMap<(View, Value), BTreeSet<Id>>,
-    commits: BTreeMap<(View, Value), BTreeSet<Id>>,
+    /// Senders of each PREPARE and COMMIT received, in arrival order.
+    prepares: BTreeMap<(View, Value), Vec<Id>>,
+    commits: BTreeMap<(View, Value), Vec<Id>>,
     pub prepared: Option<Certificate>,
+    /// The first certificate it held (what a stale VIEW-CHANGE carries).
+    pub first_prepared: Option<Certificate>,
     sent_commit: BTreeSet<View>,
     pub committed: Option<Value>,
     pub view_changes: BTreeMap<View, BTreeMap<Id, Option<Certificate>>>,
@@ -151,6 +220,7 @@ impl Replica {
             prepares: BTreeMap::new(),
             commits: BTreeMap::new(),
             prepared: None,
+            first_prepared: None,
             sent_commit: BTreeSet::new(),
             committed: None,
             view_changes: BTreeMap::new(),
@@ -203,8 +273,11 @@ impl Replica {
 impl Replica {
     fn on_pre_prepare(&mut self, from: Id, view: View, value: Value) {
         let fresh = !self.accepted.contains_key(&view);
-        let current = view == self.view && !self.changing;
-        if from == self.c.primary(view) && current && fresh {
+        let current = (view == self.view && !self.changing)
+            || self.c.broken(Flaw::PrePrepareOfAnyView);
+        let primary = from == self.c.primary(view)
+            || self.c.broken(Flaw::PrePrepareFromAnyone);
+        if primary && current && fresh {
             self.accept(view, value);
         }
     }
@@ -225,28 +298,71 @@ impl Replica {
 impl Replica {
     fn on_prepare(&mut self, from: Id, view: View, value: Value) {
         if from != self.c.primary(view) {
-            self.prepares.entry((view, value)).or_default().insert(from);
+            self.prepares.entry((view, value)).or_default().push(from);
             self.check_prepared(view, value);
         }
     }
 
     fn check_prepared(&mut self, view: View, value: Value) {
-        let votes = self.prepares.get(&(view, value)).map_or(0, BTreeSet::len);
+        let votes = self.c.count(
+            &self.prepares,
+            (view, value),
+            [Flaw::DuplicatePrepares, Flaw::PreparesOfAnyView],
+        );
         let matches = self.accepted.get(&view) == Some(&value);
-        if matches && votes >= self.c.prepares && self.sent_commit.insert(view)
+        // A replica that has left the view (sent VIEW-CHANGE) prepares and
+        // commits nothing more in it: its VIEW-CHANGE said what it held.
+        let here = view == self.view && !self.changing;
+        if matches
+            && here
+            && votes >= self.c.prepares
+            && self.sent_commit.insert(view)
         {
-            self.prepared = Some(Certificate { view, value });
+            let keep = self.c.broken(Flaw::KeepOldestCertificate)
+                && self.prepared.is_some();
+            if !keep {
+                self.prepared = Some(Certificate { view, value });
+            }
+            self.first_prepared =
+                self.first_prepared.or(Some(Certificate { view, value }));
             self.out.notes.push(Note::Prepared(view, value));
             self.send(Message::Commit { view, value });
         }
     }
 
     fn on_commit(&mut self, from: Id, view: View, value: Value) {
-        let senders = self.commits.entry((view, value)).or_default();
-        senders.insert(from);
-        if senders.len() >= self.c.quorum && self.committed.is_none() {
+        self.commits.entry((view, value)).or_default().push(from);
+        let votes = self.c.count(
+            &self.commits,
+            (view, value),
+            [Flaw::DuplicateCommits, Flaw::CommitsOfAnyView],
+        );
+        if votes >= self.c.quorum && self.committed.is_none() {
             self.committed = Some(value);
             self.out.notes.push(Note::Committed(value));
+        }
+    }
+}
+
+impl Config {
+    /// Matching votes for (view, value): distinct senders of that view,
+    /// unless `[duplicates, any view]` is the flaw.
+    fn count(
+        &self,
+        received: &BTreeMap<(View, Value), Vec<Id>>,
+        (view, value): (View, Value),
+        [duplicates, any_view]: [Flaw; 2],
+    ) -> usize {
+        let senders = received
+            .iter()
+            .filter(|&(&(v, x), _)| {
+                x == value && (v == view || self.broken(any_view))
+            })
+            .flat_map(|(_, senders)| senders);
+        if self.broken(duplicates) {
+            senders.count()
+        } else {
+            senders.collect::<BTreeSet<_>>().len()
         }
     }
 }
@@ -264,7 +380,9 @@ impl Replica {
 
     fn send_view_change(&mut self, view: View) {
         (self.view, self.changing) = (view, true);
-        let prepared = self.prepared;
+        let prepared = self
+            .prepared
+            .filter(|_| !self.c.broken(Flaw::ViewChangeWithoutCertificate));
         self.send(Message::ViewChange { view, prepared });
         self.out.timer = Some(view);
         self.check_new_view(view);
@@ -288,7 +406,8 @@ impl Replica {
             .flat_map(|(&v, senders)| senders.keys().map(move |&id| (v, id)))
             .collect();
         let asking: BTreeSet<Id> = later.iter().map(|&(_, id)| id).collect();
-        if asking.len() > self.c.f() {
+        let enough = self.c.f() + usize::from(!self.c.broken(Flaw::JoinOnF));
+        if asking.len() >= enough {
             let lowest = later.iter().map(|&(v, _)| v).min().unwrap_or(view);
             self.send_view_change(lowest);
         }
@@ -308,7 +427,7 @@ impl Replica {
         {
             let quorum = senders.iter().take(self.c.quorum);
             let proof: Vec<_> = quorum.map(|(&id, &cert)| (id, cert)).collect();
-            let value = reproposed(&proof).unwrap_or(Value::A);
+            let value = self.c.reproposed(&proof).unwrap_or(Value::A);
             self.send(Message::NewView { view, proof, value });
         }
     }
@@ -324,11 +443,15 @@ impl Replica {
         proof: &[(Id, Option<Certificate>)],
         value: Value,
     ) {
-        let later = view > self.view || (view == self.view && self.changing);
+        let later = view > self.view
+            || (view == self.view
+                && (self.changing || self.c.broken(Flaw::NewViewInSameView)));
         let senders: BTreeSet<Id> = proof.iter().map(|&(id, _)| id).collect();
         let sound = senders.len() >= self.c.quorum
-            && reproposed(proof).is_none_or(|v| v == value);
-        if from == self.c.primary(view) && later && sound {
+            && self.c.reproposed(proof).is_none_or(|v| v == value);
+        let primary = from == self.c.primary(view)
+            || self.c.broken(Flaw::NewViewFromAnyone);
+        if primary && later && sound {
             (self.view, self.changing) = (view, false);
             self.out.notes.push(Note::EnteredView(view));
             self.out.timer = Some(view);
@@ -346,6 +469,23 @@ pub fn reproposed(proof: &[(Id, Option<Certificate>)]) -> Option<Value> {
     certificates.max_by_key(|cert| cert.view).map(|cert| cert.value)
 }
 // ANCHOR_END: reproposed
+
+impl Config {
+    /// `reproposed`, unless the flaw is which certificate counts.
+    pub fn reproposed(
+        &self,
+        proof: &[(Id, Option<Certificate>)],
+    ) -> Option<Value> {
+        match self.flaw {
+            Some(Flaw::IgnoreCertificates) => None,
+            Some(Flaw::LowestCertificate) => {
+                let certificates = proof.iter().filter_map(|&(_, cert)| cert);
+                certificates.min_by_key(|cert| cert.view).map(|cert| cert.value)
+            }
+            _ => reproposed(proof),
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

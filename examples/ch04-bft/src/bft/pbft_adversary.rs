@@ -25,14 +25,24 @@ pub enum Strategy {
     /// new primary it picks the VIEW-CHANGEs without certificates and
     /// proposes `b`.
     HideCertificate,
+    /// Repeats and misdates: every PREPARE and COMMIT it sees, it sends
+    /// again, three times, for that view and the next, for both values; and
+    /// it pre-prepares `b` in its own name, for its view and the next.
+    Replay,
+    /// Claims what is not its to claim: NEW-VIEWs for views it does not
+    /// lead, VIEW-CHANGEs early and with its oldest certificate or none,
+    /// and, where it leads, `a` to some and `b` to others in every view.
+    Usurp,
 }
 
 impl Strategy {
-    pub const ALL: [Strategy; 4] = [
+    pub const ALL: [Strategy; 6] = [
         Strategy::Silent,
         Strategy::Equivocate,
         Strategy::EchoAll,
         Strategy::HideCertificate,
+        Strategy::Replay,
+        Strategy::Usurp,
     ];
 
     pub fn name(self) -> &'static str {
@@ -41,6 +51,8 @@ impl Strategy {
             Strategy::Equivocate => "equivocating",
             Strategy::EchoAll => "echoing everything",
             Strategy::HideCertificate => "hiding its certificate",
+            Strategy::Replay => "replaying and misdating",
+            Strategy::Usurp => "usurping",
         }
     }
 }
@@ -70,7 +82,10 @@ pub fn bend(
                 Message::Prepare { .. } | Message::Commit { .. },
             ) => {}
             // Each backup gets `a` or `b`, drawn from the seed.
-            (Strategy::Equivocate, Message::PrePrepare { view, .. }) => {
+            (
+                Strategy::Equivocate | Strategy::Usurp,
+                Message::PrePrepare { view, .. },
+            ) => {
                 for &backup in &backups {
                     let value = coin();
                     bent.push((
@@ -79,7 +94,10 @@ pub fn bend(
                     ));
                 }
             }
-            (Strategy::Equivocate, Message::NewView { view, proof, .. }) => {
+            (
+                Strategy::Equivocate | Strategy::Usurp,
+                Message::NewView { view, proof, .. },
+            ) => {
                 for &backup in &backups {
                     let (proof, value) = (proof.clone(), coin());
                     bent.push((
@@ -90,6 +108,17 @@ pub fn bend(
             }
             (Strategy::HideCertificate, Message::ViewChange { view, .. }) => {
                 bent.push((to, Message::ViewChange { view, prepared: None }));
+            }
+            // Its first certificate, or none; each replica its own.
+            (Strategy::Usurp, Message::ViewChange { view, .. }) => {
+                for &backup in &backups {
+                    let prepared =
+                        replica.first_prepared.filter(|_| coin() == Value::A);
+                    bent.push((
+                        Some(backup),
+                        Message::ViewChange { view, prepared },
+                    ));
+                }
             }
             // As new primary: the quorum of VIEW-CHANGEs with the fewest
             // certificates, and `b` if none is left.
@@ -126,6 +155,87 @@ pub fn echo(
                 (None, Message::Prepare { view, value }),
                 (None, Message::Commit { view, value }),
             ]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// What a Byzantine replica with `strategy` sends on seeing `message`,
+/// beside what its honest self does; `seen` holds what it reacted to.
+pub fn react(
+    config: &Config,
+    replica: &Replica,
+    strategy: Strategy,
+    seen: &mut BTreeSet<(View, Value)>,
+    message: &Message,
+) -> Vec<Send> {
+    match strategy {
+        Strategy::Equivocate | Strategy::EchoAll => echo(seen, message),
+        // Only near its own view: misdating has to stop somewhere.
+        Strategy::Replay => match *message {
+            Message::PrePrepare { view, value }
+            | Message::Prepare { view, value }
+            | Message::Commit { view, value }
+                if view <= replica.view + 1 && seen.insert((view, value)) =>
+            {
+                let mut sends = Vec::new();
+                for v in [view, view + 1] {
+                    for x in [Value::A, Value::B] {
+                        for _ in 0..3 {
+                            sends.push((
+                                None,
+                                Message::Prepare { view: v, value: x },
+                            ));
+                            sends.push((
+                                None,
+                                Message::Commit { view: v, value: x },
+                            ));
+                        }
+                    }
+                }
+                sends
+            }
+            _ => Vec::new(),
+        },
+        Strategy::Usurp => match *message {
+            // A NEW-VIEW of its own for the view the others ask for, on the
+            // VIEW-CHANGEs it has, with `b`.
+            Message::ViewChange { view, .. }
+                if config.primary(view) != replica.id
+                    && view <= replica.view + 1
+                    && seen.insert((view, Value::B)) =>
+            {
+                let proof: Vec<_> = replica
+                    .view_changes
+                    .get(&view)
+                    .map(|s| s.iter().map(|(&id, &c)| (id, c)).collect())
+                    .unwrap_or_default();
+                vec![(None, Message::NewView { view, proof, value: Value::B })]
+            }
+            _ => Vec::new(),
+        },
+        Strategy::Silent | Strategy::HideCertificate => Vec::new(),
+    }
+}
+
+/// What a Byzantine replica sends at the start, beside what its honest
+/// self does.
+pub fn opening(replica: &Replica, strategy: Strategy) -> Vec<Send> {
+    let me = replica.id;
+    match strategy {
+        // `b` pre-prepared in its own name, for view 0 and the view it
+        // leads next.
+        Strategy::Replay => {
+            let next = View::try_from(me).unwrap_or(0).max(1);
+            [0, next]
+                .map(|view| {
+                    (None, Message::PrePrepare { view, value: Value::B })
+                })
+                .to_vec()
+        }
+        // A VIEW-CHANGE before any timer has run out.
+        Strategy::Usurp => {
+            vec![(None, Message::ViewChange { view: 1, prepared: None })]
         }
         _ => Vec::new(),
     }

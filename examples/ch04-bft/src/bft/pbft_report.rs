@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use super::oral_messages::om_messages_counted;
 use super::pbft::Config;
 use super::pbft_adversary::{Strategy, adversary};
-use super::pbft_search::{Search, search};
+use super::pbft_search::{Search, search, search_run};
 use super::pbft_sim::{RunResult, run};
 use crate::cli::heading;
 
@@ -60,14 +60,11 @@ pub fn print_search(
     ] {
         writeln!(out, "{line}")?;
     }
-    let searches: Vec<Search> = [
-        Config::pbft(1),
-        Config::pbft(2),
-        Config { n: 3, quorum: 2, prepares: 1 },
-    ]
-    .into_iter()
-    .map(|config| search(config, runs, seed))
-    .collect();
+    let searches: Vec<Search> =
+        [Config::pbft(1), Config::pbft(2), Config::sized(3, 2, 1)]
+            .into_iter()
+            .map(|config| search(config, runs, seed))
+            .collect();
     for s in &searches {
         let c = s.config;
         writeln!(
@@ -97,7 +94,7 @@ pub fn print_search(
             "n = 3 with quorums of n - f = 2, the first unsafe run ({}):",
             who.join(", ")
         )?;
-        print_trace(out, &run(&config, &byzantine, seed))?;
+        print_trace(out, &search_run(&config, seed, true))?;
     }
     Ok(())
 }

@@ -6,13 +6,20 @@
 //! and each timer is an event too. f replicas, drawn from the seed, are
 //! Byzantine, each with a strategy drawn from the seed, as OM(2)'s traitors
 //! are. They run the honest handlers underneath and bend what they send.
+//!
+//! On a `Network::Hostile`, PBFT's network until it heals: messages are
+//! duplicated, and until `HEAL` a quarter of them are held up to twice the
+//! first timer (a message lost and sent again is one held this long), so
+//! views change while replicas are prepared. Messages are authenticated:
+//! a certificate no replica could have gathered (forged) makes its message
+//! fail the check of its signatures, and it is dropped.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap};
 use std::rc::Rc;
 
 use super::pbft::{Config, Id, Message, Note, Out, Replica, Value, View};
-use super::pbft_adversary::{Strategy, bend, echo};
+use super::pbft_adversary::{Strategy, bend, opening, react};
 use crate::rng::SplitMix64;
 
 /// The longest a message takes, in ticks.
@@ -21,6 +28,19 @@ pub const MAX_DELAY: u64 = 10;
 /// the three phases of an honest primary (3 * `MAX_DELAY`), doubled at
 /// every view, as in PBFT.
 pub const TIMER: u64 = 100;
+
+/// When a hostile network heals: from then on, every message arrives
+/// within `MAX_DELAY`.
+pub const HEAL: u64 = 3 * TIMER;
+
+/// The network of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Network {
+    /// Every message once, within `MAX_DELAY`.
+    Fair,
+    /// Duplicates, and long delays until `HEAL`.
+    Hostile,
+}
 
 /// One line of a trace: when, who, what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +63,11 @@ pub struct RunResult {
     /// new-view (a message to oneself not counted).
     pub messages: [u64; 5],
     pub trace: Vec<Step>,
+    /// An honest replica asked for a view change while prepared.
+    pub prepared_at_view_change: bool,
+    /// A value an honest replica had committed was accepted again in a
+    /// later view: carried across a view change.
+    pub carried: bool,
 }
 
 impl RunResult {
@@ -77,8 +102,16 @@ struct Run<'a> {
     config: &'a Config,
     replicas: Vec<Replica>,
     byzantine: Vec<Option<Strategy>>,
-    /// What each Byzantine replica has already echoed.
+    /// What each Byzantine replica has already reacted to.
     echoed: Vec<BTreeSet<(View, Value)>>,
+    network: Network,
+    /// Every PRE-PREPARE, PREPARE and VIEW-CHANGE sent, with its sender:
+    /// what signatures would prove.
+    signed: BTreeSet<(Id, Signed)>,
+    /// The first commit of an honest replica: its view and value.
+    first_commit: Option<(View, Value)>,
+    prepared_at_view_change: bool,
+    carried: bool,
     rng: SplitMix64,
     queue: BinaryHeap<Reverse<(u64, usize)>>,
     events: Vec<Option<Event>>,
@@ -86,6 +119,14 @@ struct Run<'a> {
     /// `None` in a search: a trace costs more than the run.
     trace: Option<Vec<Step>>,
     now: u64,
+}
+
+/// What a signature vouches for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Signed {
+    PrePrepare(View, Value),
+    Prepare(View, Value),
+    ViewChange(View, Option<(View, Value)>),
 }
 
 fn kind(message: &Message) -> usize {
@@ -147,6 +188,9 @@ impl Run<'_> {
                 Event::Timer { replica: from, view },
             );
         }
+        if honest {
+            self.watch(from, &out);
+        }
         if honest && self.trace.is_some() {
             for note in &out.notes {
                 let step = Step {
@@ -170,10 +214,101 @@ impl Run<'_> {
         self.send(from, sends);
     }
 
+    /// Notes the cases a search should reach, from what an honest replica
+    /// did.
+    fn watch(&mut self, from: Id, out: &Out) {
+        for note in &out.notes {
+            match *note {
+                Note::Committed(x) if self.first_commit.is_none() => {
+                    self.first_commit = Some((self.replicas[from].view, x));
+                }
+                Note::Accepted(v, x) => {
+                    if let Some((c, y)) = self.first_commit {
+                        self.carried |= v > c && x == y;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.prepared_at_view_change |= out.sends.iter().any(|(_, m)| {
+            matches!(m, Message::ViewChange { prepared: Some(_), .. })
+        });
+    }
+
+    /// Whether every certificate `message` carries could have been
+    /// gathered: a PRE-PREPARE from the view's primary and `prepares`
+    /// PREPAREs from other replicas, and, in a NEW-VIEW, VIEW-CHANGEs
+    /// that their senders sent.
+    fn verified(&self, message: &Message) -> bool {
+        let gathered = |cert: &Option<super::pbft::Certificate>| {
+            cert.is_none_or(|c| {
+                let primary = self.config.primary(c.view);
+                let proposed = self
+                    .signed
+                    .contains(&(primary, Signed::PrePrepare(c.view, c.value)));
+                let prepares = (0..self.config.n)
+                    .filter(|&r| r != primary)
+                    .filter(|&r| {
+                        self.signed
+                            .contains(&(r, Signed::Prepare(c.view, c.value)))
+                    })
+                    .count();
+                proposed && prepares >= self.config.prepares
+            })
+        };
+        match message {
+            Message::ViewChange { prepared, .. } => gathered(prepared),
+            Message::NewView { view, proof, .. } => {
+                proof.iter().all(|(id, cert)| {
+                    let asked = Signed::ViewChange(
+                        *view,
+                        cert.map(|c| (c.view, c.value)),
+                    );
+                    self.signed.contains(&(*id, asked)) && gathered(cert)
+                })
+            }
+            _ => true,
+        }
+    }
+
+    /// A message's signature, recorded when it is sent.
+    fn sign(&mut self, from: Id, message: &Message) {
+        let signed = match *message {
+            Message::PrePrepare { view, value } => {
+                Signed::PrePrepare(view, value)
+            }
+            Message::Prepare { view, value } => Signed::Prepare(view, value),
+            Message::ViewChange { view, prepared } => {
+                Signed::ViewChange(view, prepared.map(|c| (c.view, c.value)))
+            }
+            _ => return,
+        };
+        self.signed.insert((from, signed));
+    }
+
+    /// A message's delay: `MAX_DELAY` at most, on a fair network or once
+    /// it has healed; until then, on a hostile one, a quarter of them up
+    /// to twice the first timer.
+    fn delay(&mut self) -> u64 {
+        let held = self.network == Network::Hostile
+            && self.now < HEAL
+            && self.rng.next_u64() % 4 == 0;
+        if held {
+            MAX_DELAY + self.rng.next_u64() % (2 * TIMER)
+        } else {
+            1 + self.rng.next_u64() % MAX_DELAY
+        }
+    }
+
     /// Puts messages on the network, each with its own delay.
     fn send(&mut self, from: Id, sends: Vec<(Option<Id>, Message)>) {
         let honest = self.byzantine[from].is_none();
         for (to, message) in sends {
+            // A forged certificate fails the signature check.
+            if !honest && !self.verified(&message) {
+                continue;
+            }
+            self.sign(from, &message);
             let recipients = match to {
                 Some(id) => id..id + 1,
                 None => 0..self.config.n,
@@ -203,11 +338,7 @@ impl Run<'_> {
             }
             let message = Rc::new(message);
             for to in recipients {
-                let delay = if to == from {
-                    0
-                } else {
-                    1 + self.rng.next_u64() % MAX_DELAY
-                };
+                let delay = if to == from { 0 } else { self.delay() };
                 if to != from {
                     self.messages[kind(&message)] += 1;
                 }
@@ -215,6 +346,15 @@ impl Run<'_> {
                     delay,
                     Event::Deliver { to, from, message: Rc::clone(&message) },
                 );
+                // A hostile network delivers one message in eight twice.
+                let twice = self.network == Network::Hostile
+                    && to != from
+                    && self.rng.next_u64() % 8 == 0;
+                if twice {
+                    let delay = self.delay();
+                    let message = Rc::clone(&message);
+                    self.schedule(delay, Event::Deliver { to, from, message });
+                }
             }
         }
     }
@@ -244,11 +384,14 @@ impl Run<'_> {
         let replica = match event {
             Event::Deliver { to, from, message } => {
                 self.replicas[to].receive(from, &message);
-                if matches!(
-                    self.byzantine[to],
-                    Some(Strategy::Equivocate | Strategy::EchoAll)
-                ) {
-                    let sends = echo(&mut self.echoed[to], &message);
+                if let Some(strategy) = self.byzantine[to] {
+                    let sends = react(
+                        self.config,
+                        &self.replicas[to],
+                        strategy,
+                        &mut self.echoed[to],
+                        &message,
+                    );
                     self.send(to, sends);
                 }
                 to
@@ -263,21 +406,22 @@ impl Run<'_> {
     }
 }
 
-/// One run of `config` with `byzantine` replicas, the network's delays and
-/// the equivocations drawn from `seed`, with its trace.
+/// One run of `config` with `byzantine` replicas on a fair network, the
+/// delays and the equivocations drawn from `seed`, with its trace.
 pub fn run(
     config: &Config,
     byzantine: &[(Id, Strategy)],
     seed: u64,
 ) -> RunResult {
-    run_traced(config, byzantine, seed, true)
+    run_traced(config, byzantine, seed, Network::Fair, true)
 }
 
-/// The same run; with `traced` false, the trace is left empty.
+/// A run on `network`; with `traced` false, the trace is left empty.
 pub fn run_traced(
     config: &Config,
     byzantine: &[(Id, Strategy)],
     seed: u64,
+    network: Network,
     traced: bool,
 ) -> RunResult {
     let mut run = Run {
@@ -287,6 +431,11 @@ pub fn run_traced(
             .map(|r| byzantine.iter().find(|b| b.0 == r).map(|b| b.1))
             .collect(),
         echoed: vec![BTreeSet::new(); config.n],
+        network,
+        signed: BTreeSet::new(),
+        first_commit: None,
+        prepared_at_view_change: false,
+        carried: false,
         rng: SplitMix64::new(seed),
         queue: BinaryHeap::new(),
         events: Vec::new(),
@@ -298,6 +447,10 @@ pub fn run_traced(
         run.replicas[id].start();
         let out = run.replicas[id].take_out();
         run.emit(id, out);
+        if let Some(strategy) = run.byzantine[id] {
+            let sends = opening(&run.replicas[id], strategy);
+            run.send(id, sends);
+        }
     }
     // Views beyond n + 2 cannot be needed with f < n / 3; the bound keeps
     // a broken configuration's run finite.
@@ -324,5 +477,7 @@ pub fn run_traced(
         last_view: honest.map(|r| run.replicas[r].view).max().unwrap_or(0),
         messages: run.messages,
         trace: run.trace.unwrap_or_default(),
+        prepared_at_view_change: run.prepared_at_view_change,
+        carried: run.carried,
     }
 }

@@ -29,6 +29,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use super::pbft_config::{Config, Flaw};
+use super::pbft_config::{Kind, Votes};
+
 pub type Id = usize;
 pub type View = u32;
 
@@ -74,98 +77,6 @@ pub enum Message {
     },
 }
 
-/// The replicas, the sizes of their quorums, and a rule broken on purpose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Config {
-    pub n: usize,
-    /// COMMITs to commit, and VIEW-CHANGEs for a NEW-VIEW: 2f + 1.
-    pub quorum: usize,
-    /// PREPAREs to be prepared: 2f.
-    pub prepares: usize,
-    /// `None` in PBFT; the tests break one rule at a time, to show that
-    /// the search, or a test of its own, catches it.
-    pub flaw: Option<Flaw>,
-}
-
-/// A rule of PBFT, broken: what a plausible bug in a replica would do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flaw {
-    /// Two PREPAREs from one sender count as two.
-    DuplicatePrepares,
-    /// Two COMMITs from one sender count as two.
-    DuplicateCommits,
-    /// A PRE-PREPARE from a replica that is not the view's primary counts.
-    PrePrepareFromAnyone,
-    /// A PRE-PREPARE for a view other than the current one counts.
-    PrePrepareOfAnyView,
-    /// PREPAREs of every view count for the value.
-    PreparesOfAnyView,
-    /// COMMITs of every view count for the value.
-    CommitsOfAnyView,
-    /// A VIEW-CHANGE carries no certificate.
-    ViewChangeWithoutCertificate,
-    /// A NEW-VIEW may carry any value, whatever its certificates say.
-    IgnoreCertificates,
-    /// A NEW-VIEW carries the value of the lowest-view certificate.
-    LowestCertificate,
-    /// A replica prepared twice keeps its first certificate.
-    KeepOldestCertificate,
-    /// A NEW-VIEW from any replica counts.
-    NewViewFromAnyone,
-    /// A NEW-VIEW for the view a replica is already in counts.
-    NewViewInSameView,
-    /// A replica joins a view change on f VIEW-CHANGEs, not f + 1.
-    JoinOnF,
-}
-
-impl Flaw {
-    pub const ALL: [Flaw; 13] = [
-        Flaw::DuplicatePrepares,
-        Flaw::DuplicateCommits,
-        Flaw::PrePrepareFromAnyone,
-        Flaw::PrePrepareOfAnyView,
-        Flaw::PreparesOfAnyView,
-        Flaw::CommitsOfAnyView,
-        Flaw::ViewChangeWithoutCertificate,
-        Flaw::IgnoreCertificates,
-        Flaw::LowestCertificate,
-        Flaw::KeepOldestCertificate,
-        Flaw::NewViewFromAnyone,
-        Flaw::NewViewInSameView,
-        Flaw::JoinOnF,
-    ];
-}
-
-impl Config {
-    /// PBFT's sizes: n = 3f + 1, quorums of 2f + 1.
-    pub fn pbft(f: usize) -> Config {
-        Config::sized(3 * f + 1, 2 * f + 1, 2 * f)
-    }
-
-    /// Other sizes, every rule kept.
-    pub fn sized(n: usize, quorum: usize, prepares: usize) -> Config {
-        Config { n, quorum, prepares, flaw: None }
-    }
-
-    /// The same replicas, with `flaw`.
-    pub fn with(self, flaw: Flaw) -> Config {
-        Config { flaw: Some(flaw), ..self }
-    }
-
-    fn broken(&self, flaw: Flaw) -> bool {
-        self.flaw == Some(flaw)
-    }
-
-    /// The faults the quorums are sized for: f = n - quorum.
-    pub fn f(&self) -> usize {
-        self.n - self.quorum
-    }
-
-    pub fn primary(&self, view: View) -> Id {
-        view as usize % self.n
-    }
-}
-
 /// What a handler does: messages to send, and what happened, for a trace.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Out {
@@ -197,8 +108,8 @@ pub struct Replica {
     pub changing: bool,
     accepted: BTreeMap<View, Value>,
     /// Senders of each PREPARE and COMMIT received, in arrival order.
-    prepares: BTreeMap<(View, Value), Vec<Id>>,
-    commits: BTreeMap<(View, Value), Vec<Id>>,
+    prepares: BTreeMap<(View, Value), Votes>,
+    commits: BTreeMap<(View, Value), Votes>,
     pub prepared: Option<Certificate>,
     /// The first certificate it held (what a stale VIEW-CHANGE carries).
     pub first_prepared: Option<Certificate>,
@@ -273,10 +184,8 @@ impl Replica {
 impl Replica {
     fn on_pre_prepare(&mut self, from: Id, view: View, value: Value) {
         let fresh = !self.accepted.contains_key(&view);
-        let current = (view == self.view && !self.changing)
-            || self.c.broken(Flaw::PrePrepareOfAnyView);
-        let primary = from == self.c.primary(view)
-            || self.c.broken(Flaw::PrePrepareFromAnyone);
+        let current = self.c.works_in(view, self.view, self.changing);
+        let primary = self.c.leads(from, view, Flaw::PrePrepareFromAnyone);
         if primary && current && fresh {
             self.accept(view, value);
         }
@@ -298,45 +207,27 @@ impl Replica {
 impl Replica {
     fn on_prepare(&mut self, from: Id, view: View, value: Value) {
         if from != self.c.primary(view) {
-            self.prepares.entry((view, value)).or_default().push(from);
+            self.prepares.entry((view, value)).or_default().add(from);
             self.check_prepared(view, value);
         }
     }
 
     fn check_prepared(&mut self, view: View, value: Value) {
-        let votes = self.c.count(
-            &self.prepares,
-            (view, value),
-            [Flaw::DuplicatePrepares, Flaw::PreparesOfAnyView],
-        );
+        let votes = self.c.count(&self.prepares, (view, value), Kind::Prepare);
         let matches = self.accepted.get(&view) == Some(&value);
-        // A replica that has left the view (sent VIEW-CHANGE) prepares and
-        // commits nothing more in it: its VIEW-CHANGE said what it held.
-        let here = view == self.view && !self.changing;
-        if matches
-            && here
-            && votes >= self.c.prepares
-            && self.sent_commit.insert(view)
-        {
-            let keep = self.c.broken(Flaw::KeepOldestCertificate)
-                && self.prepared.is_some();
-            if !keep {
-                self.prepared = Some(Certificate { view, value });
-            }
-            self.first_prepared =
-                self.first_prepared.or(Some(Certificate { view, value }));
+        // Not in a view it left: its VIEW-CHANGE said what it held there.
+        let here = self.c.works_in(view, self.view, self.changing);
+        let enough = votes >= self.c.prepares;
+        if matches && here && enough && self.sent_commit.insert(view) {
+            self.hold(Certificate { view, value });
             self.out.notes.push(Note::Prepared(view, value));
             self.send(Message::Commit { view, value });
         }
     }
 
     fn on_commit(&mut self, from: Id, view: View, value: Value) {
-        self.commits.entry((view, value)).or_default().push(from);
-        let votes = self.c.count(
-            &self.commits,
-            (view, value),
-            [Flaw::DuplicateCommits, Flaw::CommitsOfAnyView],
-        );
+        self.commits.entry((view, value)).or_default().add(from);
+        let votes = self.c.count(&self.commits, (view, value), Kind::Commit);
         if votes >= self.c.quorum && self.committed.is_none() {
             self.committed = Some(value);
             self.out.notes.push(Note::Committed(value));
@@ -344,29 +235,20 @@ impl Replica {
     }
 }
 
-impl Config {
-    /// Matching votes for (view, value): distinct senders of that view,
-    /// unless `[duplicates, any view]` is the flaw.
-    fn count(
-        &self,
-        received: &BTreeMap<(View, Value), Vec<Id>>,
-        (view, value): (View, Value),
-        [duplicates, any_view]: [Flaw; 2],
-    ) -> usize {
-        let senders = received
-            .iter()
-            .filter(|&(&(v, x), _)| {
-                x == value && (v == view || self.broken(any_view))
-            })
-            .flat_map(|(_, senders)| senders);
-        if self.broken(duplicates) {
-            senders.count()
-        } else {
-            senders.collect::<BTreeSet<_>>().len()
+// ANCHOR_END: prepare_commit
+
+impl Replica {
+    /// Its certificate is now `cert`, the latest (unless the flaw is to
+    /// keep the first); `first_prepared` keeps the first.
+    fn hold(&mut self, cert: Certificate) {
+        let keep = self.c.broken(Flaw::KeepOldestCertificate)
+            && self.prepared.is_some();
+        if !keep {
+            self.prepared = Some(cert);
         }
+        self.first_prepared = self.first_prepared.or(Some(cert));
     }
 }
-// ANCHOR_END: prepare_commit
 
 // ANCHOR: view_change
 impl Replica {
@@ -400,15 +282,14 @@ impl Replica {
         self.view_changes.entry(view).or_default().insert(from, cert);
         // f + 1 replicas ask for later views: one of them is honest, so
         // join the lowest of those views.
-        let later: BTreeSet<(View, Id)> = self
-            .view_changes
-            .range(self.view + 1..)
-            .flat_map(|(&v, senders)| senders.keys().map(move |&id| (v, id)))
-            .collect();
-        let asking: BTreeSet<Id> = later.iter().map(|&(_, id)| id).collect();
+        let later = self.view_changes.range(self.view + 1..);
+        let lowest = later.clone().next().map(|(&v, _)| v);
+        let asking: BTreeSet<Id> =
+            later.flat_map(|(_, senders)| senders.keys().copied()).collect();
         let enough = self.c.f() + usize::from(!self.c.broken(Flaw::JoinOnF));
-        if asking.len() >= enough {
-            let lowest = later.iter().map(|&(v, _)| v).min().unwrap_or(view);
+        if let Some(lowest) = lowest
+            && asking.len() >= enough
+        {
             self.send_view_change(lowest);
         }
         self.check_new_view(view);
@@ -449,8 +330,7 @@ impl Replica {
         let senders: BTreeSet<Id> = proof.iter().map(|&(id, _)| id).collect();
         let sound = senders.len() >= self.c.quorum
             && self.c.reproposed(proof).is_none_or(|v| v == value);
-        let primary = from == self.c.primary(view)
-            || self.c.broken(Flaw::NewViewFromAnyone);
+        let primary = self.c.leads(from, view, Flaw::NewViewFromAnyone);
         if primary && later && sound {
             (self.view, self.changing) = (view, false);
             self.out.notes.push(Note::EnteredView(view));
@@ -469,23 +349,6 @@ pub fn reproposed(proof: &[(Id, Option<Certificate>)]) -> Option<Value> {
     certificates.max_by_key(|cert| cert.view).map(|cert| cert.value)
 }
 // ANCHOR_END: reproposed
-
-impl Config {
-    /// `reproposed`, unless the flaw is which certificate counts.
-    pub fn reproposed(
-        &self,
-        proof: &[(Id, Option<Certificate>)],
-    ) -> Option<Value> {
-        match self.flaw {
-            Some(Flaw::IgnoreCertificates) => None,
-            Some(Flaw::LowestCertificate) => {
-                let certificates = proof.iter().filter_map(|&(_, cert)| cert);
-                certificates.min_by_key(|cert| cert.view).map(|cert| cert.value)
-            }
-            _ => reproposed(proof),
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -561,5 +424,88 @@ mod tests {
         };
         r.receive(1, &thin);
         assert!(r.changing);
+    }
+
+    /// The same messages to replica `id`, with every rule kept and with
+    /// `flaw`: a rule the search cannot reach is checked here, where it
+    /// acts.
+    fn both(
+        flaw: Flaw,
+        config: Config,
+        id: Id,
+        script: impl Fn(&mut Replica),
+    ) -> [Replica; 2] {
+        [config, config.with(flaw)].map(|c| {
+            let mut r = Replica::new(id, c);
+            script(&mut r);
+            r
+        })
+    }
+
+    #[test]
+    fn duplicates_and_other_views_never_make_a_quorum() {
+        use Message::{Commit, PrePrepare, Prepare};
+        let (a, seven) = (Value::A, Config::pbft(2));
+        // n = 7: prepared needs 2f = 4 PREPAREs from distinct backups. Its
+        // own and one more, delivered three times, are two.
+        let [kept, broken] = both(Flaw::DuplicatePrepares, seven, 1, |r| {
+            r.receive(0, &PrePrepare { view: 0, value: a });
+            r.receive(1, &Prepare { view: 0, value: a }); // its own
+            for _ in 0..3 {
+                r.receive(2, &Prepare { view: 0, value: a });
+            }
+        });
+        assert_eq!((kept.prepared, broken.prepared), (None, Some(cert(0, a))));
+        // n = 4: three COMMITs for `a`, but from two views: no quorum.
+        let [kept, broken] =
+            both(Flaw::CommitsOfAnyView, Config::pbft(1), 1, |r| {
+                r.receive(0, &Commit { view: 0, value: a });
+                r.receive(2, &Commit { view: 0, value: a });
+                r.receive(3, &Commit { view: 1, value: a });
+            });
+        assert_eq!((kept.committed, broken.committed), (None, Some(a)));
+    }
+
+    #[test]
+    fn a_view_change_carries_the_latest_certificate_and_needs_its_primary() {
+        use Message::{NewView, PrePrepare, Prepare};
+        let (a, b, four) = (Value::A, Value::B, Config::pbft(1));
+        // Prepared on `a` in view 0, then on `b` in view 1: the VIEW-CHANGE
+        // for view 2 must carry (v1, b).
+        let [kept, broken] = both(Flaw::KeepOldestCertificate, four, 2, |r| {
+            r.receive(0, &PrePrepare { view: 0, value: a });
+            r.receive(2, &Prepare { view: 0, value: a }); // its own
+            r.receive(3, &Prepare { view: 0, value: a });
+            r.timeout(0);
+            let proof = vec![(0, None), (1, None), (3, None)];
+            r.receive(1, &NewView { view: 1, proof, value: b });
+            r.receive(2, &Prepare { view: 1, value: b });
+            r.receive(3, &Prepare { view: 1, value: b });
+        });
+        assert_eq!(kept.prepared, Some(cert(1, b)));
+        assert_eq!(broken.prepared, Some(cert(0, a)));
+        // A NEW-VIEW for view 1 from R2, which does not lead it.
+        let [kept, broken] = both(Flaw::NewViewFromAnyone, four, 3, |r| {
+            r.timeout(0);
+            let proof = vec![(0, None), (1, None), (3, None)];
+            r.receive(2, &NewView { view: 1, proof, value: b });
+        });
+        assert_eq!((kept.changing, broken.changing), (true, false));
+        // A second NEW-VIEW for the view it is in, with another value.
+        let [kept, broken] = both(Flaw::NewViewInSameView, four, 3, |r| {
+            r.timeout(0);
+            let proof = vec![(0, None), (2, None), (3, None)];
+            r.receive(1, &NewView { view: 1, proof: proof.clone(), value: a });
+            r.receive(1, &NewView { view: 1, proof, value: b });
+        });
+        assert_eq!(kept.accepted.get(&1), Some(&a));
+        assert_eq!(broken.accepted.get(&1), Some(&b));
+        // Certificates of views 0 and 1: the NEW-VIEW must carry view 1's.
+        let proof = [(0, Some(cert(0, b))), (1, Some(cert(1, a))), (2, None)];
+        assert_eq!(four.reproposed(&proof), Some(a));
+        assert_eq!(
+            four.with(Flaw::LowestCertificate).reproposed(&proof),
+            Some(b)
+        );
     }
 }

@@ -25,9 +25,10 @@ pub enum Strategy {
     /// new primary it picks the VIEW-CHANGEs without certificates and
     /// proposes `b`.
     HideCertificate,
-    /// Repeats and misdates: every PREPARE and COMMIT it sees, it sends
-    /// again, three times, for that view and the next, for both values; and
-    /// it pre-prepares `b` in its own name, for its view and the next.
+    /// Repeats and misdates: for every value it sees in a view, it sends
+    /// PREPAREs and COMMITs, twice each, for that view and the next, for
+    /// both values; and it pre-prepares `b` in its own name, for view 0
+    /// and the next view it leads.
     Replay,
     /// Claims what is not its to claim: NEW-VIEWs for views it does not
     /// lead, VIEW-CHANGEs early and with its oldest certificate or none,
@@ -181,7 +182,7 @@ pub fn react(
                 let mut sends = Vec::new();
                 for v in [view, view + 1] {
                     for x in [Value::A, Value::B] {
-                        for _ in 0..3 {
+                        for _ in 0..2 {
                             sends.push((
                                 None,
                                 Message::Prepare { view: v, value: x },
@@ -197,24 +198,43 @@ pub fn react(
             }
             _ => Vec::new(),
         },
-        Strategy::Usurp => match *message {
-            // A NEW-VIEW of its own for the view the others ask for, on the
-            // VIEW-CHANGEs it has, with `b`.
-            Message::ViewChange { view, .. }
-                if config.primary(view) != replica.id
-                    && view <= replica.view + 1
-                    && seen.insert((view, Value::B)) =>
-            {
-                let proof: Vec<_> = replica
-                    .view_changes
-                    .get(&view)
-                    .map(|s| s.iter().map(|(&id, &c)| (id, c)).collect())
-                    .unwrap_or_default();
-                vec![(None, Message::NewView { view, proof, value: Value::B })]
-            }
-            _ => Vec::new(),
-        },
+        Strategy::Usurp => usurp(config, replica, seen, message),
         Strategy::Silent | Strategy::HideCertificate => Vec::new(),
+    }
+}
+
+/// A usurper on seeing `message`: once it holds a quorum of VIEW-CHANGEs
+/// for a view, a NEW-VIEW of its own for it, on those with the fewest
+/// certificates, with `b` unless they forbid it, whether it leads the view
+/// or not; and on every NEW-VIEW, a VIEW-CHANGE for the view after.
+fn usurp(
+    config: &Config,
+    replica: &Replica,
+    seen: &mut BTreeSet<(View, Value)>,
+    message: &Message,
+) -> Vec<Send> {
+    match *message {
+        Message::ViewChange { view, .. } if view <= replica.view + 1 => {
+            let received = replica.view_changes.get(&view);
+            if received.map_or(0, std::collections::BTreeMap::len)
+                < config.quorum
+                || !seen.insert((view, Value::B))
+            {
+                return Vec::new();
+            }
+            let mut proof: Vec<_> = received
+                .map(|s| s.iter().map(|(&id, &c)| (id, c)).collect())
+                .unwrap_or_default();
+            proof.sort_by_key(|&(id, cert)| (cert.is_some(), id));
+            proof.truncate(config.quorum);
+            let value = reproposed(&proof).unwrap_or(Value::B);
+            vec![(None, Message::NewView { view, proof, value })]
+        }
+        Message::NewView { view, .. } if seen.insert((view, Value::A)) => {
+            let next = Message::ViewChange { view: view + 1, prepared: None };
+            vec![(None, next)]
+        }
+        _ => Vec::new(),
     }
 }
 

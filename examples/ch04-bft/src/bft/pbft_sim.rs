@@ -20,6 +20,8 @@ use std::rc::Rc;
 
 use super::pbft::{Config, Id, Message, Note, Out, Replica, Value, View};
 use super::pbft_adversary::{Strategy, bend, opening, react};
+use super::pbft_signatures::Signatures;
+use super::pbft_trace::{describe, note_text};
 use crate::rng::SplitMix64;
 
 /// The longest a message takes, in ticks.
@@ -105,13 +107,14 @@ struct Run<'a> {
     /// What each Byzantine replica has already reacted to.
     echoed: Vec<BTreeSet<(View, Value)>>,
     network: Network,
-    /// Every PRE-PREPARE, PREPARE and VIEW-CHANGE sent, with its sender:
-    /// what signatures would prove.
-    signed: BTreeSet<(Id, Signed)>,
+    /// What each sender signed: what a certificate's signatures prove.
+    signed: Signatures,
     /// The first commit of an honest replica: its view and value.
     first_commit: Option<(View, Value)>,
     prepared_at_view_change: bool,
     carried: bool,
+    /// Honest replicas that have committed.
+    commits: usize,
     rng: SplitMix64,
     queue: BinaryHeap<Reverse<(u64, usize)>>,
     events: Vec<Option<Event>>,
@@ -121,14 +124,6 @@ struct Run<'a> {
     now: u64,
 }
 
-/// What a signature vouches for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Signed {
-    PrePrepare(View, Value),
-    Prepare(View, Value),
-    ViewChange(View, Option<(View, Value)>),
-}
-
 fn kind(message: &Message) -> usize {
     match message {
         Message::PrePrepare { .. } => 0,
@@ -136,36 +131,6 @@ fn kind(message: &Message) -> usize {
         Message::Commit { .. } => 2,
         Message::ViewChange { .. } => 3,
         Message::NewView { .. } => 4,
-    }
-}
-
-fn letter(value: Value) -> &'static str {
-    if value == Value::A { "a" } else { "b" }
-}
-
-fn describe(message: &Message) -> String {
-    let v = |value: &Value| letter(*value);
-    match message {
-        Message::PrePrepare { view, value } => {
-            format!("PRE-PREPARE(v{view}, {})", v(value))
-        }
-        Message::Prepare { view, value } => {
-            format!("PREPARE(v{view}, {})", v(value))
-        }
-        Message::Commit { view, value } => {
-            format!("COMMIT(v{view}, {})", v(value))
-        }
-        Message::ViewChange { view, prepared } => match prepared {
-            Some(cert) => format!(
-                "VIEW-CHANGE(v{view}, prepared v{} {})",
-                cert.view,
-                v(&cert.value)
-            ),
-            None => format!("VIEW-CHANGE(v{view}, none prepared)"),
-        },
-        Message::NewView { view, value, .. } => {
-            format!("NEW-VIEW(v{view}, {})", v(value))
-        }
     }
 }
 
@@ -196,7 +161,7 @@ impl Run<'_> {
                 let step = Step {
                     time: self.now,
                     replica: from,
-                    what: self.note_text(from, note),
+                    what: note_text(self.config, from, note),
                 };
                 self.trace.iter_mut().for_each(|t| t.push(step.clone()));
             }
@@ -219,8 +184,10 @@ impl Run<'_> {
     fn watch(&mut self, from: Id, out: &Out) {
         for note in &out.notes {
             match *note {
-                Note::Committed(x) if self.first_commit.is_none() => {
-                    self.first_commit = Some((self.replicas[from].view, x));
+                Note::Committed(x) => {
+                    self.commits += 1;
+                    let at = (self.replicas[from].view, x);
+                    self.first_commit.get_or_insert(at);
                 }
                 Note::Accepted(v, x) => {
                     if let Some((c, y)) = self.first_commit {
@@ -235,64 +202,13 @@ impl Run<'_> {
         });
     }
 
-    /// Whether every certificate `message` carries could have been
-    /// gathered: a PRE-PREPARE from the view's primary and `prepares`
-    /// PREPAREs from other replicas, and, in a NEW-VIEW, VIEW-CHANGEs
-    /// that their senders sent.
-    fn verified(&self, message: &Message) -> bool {
-        let gathered = |cert: &Option<super::pbft::Certificate>| {
-            cert.is_none_or(|c| {
-                let primary = self.config.primary(c.view);
-                let proposed = self
-                    .signed
-                    .contains(&(primary, Signed::PrePrepare(c.view, c.value)));
-                let prepares = (0..self.config.n)
-                    .filter(|&r| r != primary)
-                    .filter(|&r| {
-                        self.signed
-                            .contains(&(r, Signed::Prepare(c.view, c.value)))
-                    })
-                    .count();
-                proposed && prepares >= self.config.prepares
-            })
-        };
-        match message {
-            Message::ViewChange { prepared, .. } => gathered(prepared),
-            Message::NewView { view, proof, .. } => {
-                proof.iter().all(|(id, cert)| {
-                    let asked = Signed::ViewChange(
-                        *view,
-                        cert.map(|c| (c.view, c.value)),
-                    );
-                    self.signed.contains(&(*id, asked)) && gathered(cert)
-                })
-            }
-            _ => true,
-        }
-    }
-
-    /// A message's signature, recorded when it is sent.
-    fn sign(&mut self, from: Id, message: &Message) {
-        let signed = match *message {
-            Message::PrePrepare { view, value } => {
-                Signed::PrePrepare(view, value)
-            }
-            Message::Prepare { view, value } => Signed::Prepare(view, value),
-            Message::ViewChange { view, prepared } => {
-                Signed::ViewChange(view, prepared.map(|c| (c.view, c.value)))
-            }
-            _ => return,
-        };
-        self.signed.insert((from, signed));
-    }
-
     /// A message's delay: `MAX_DELAY` at most, on a fair network or once
     /// it has healed; until then, on a hostile one, a quarter of them up
     /// to twice the first timer.
     fn delay(&mut self) -> u64 {
         let held = self.network == Network::Hostile
             && self.now < HEAL
-            && self.rng.next_u64() % 4 == 0;
+            && self.rng.next_u64().is_multiple_of(4);
         if held {
             MAX_DELAY + self.rng.next_u64() % (2 * TIMER)
         } else {
@@ -305,10 +221,10 @@ impl Run<'_> {
         let honest = self.byzantine[from].is_none();
         for (to, message) in sends {
             // A forged certificate fails the signature check.
-            if !honest && !self.verified(&message) {
+            if !honest && !self.signed.verified(self.config, &message) {
                 continue;
             }
-            self.sign(from, &message);
+            self.signed.sign(from, &message);
             let recipients = match to {
                 Some(id) => id..id + 1,
                 None => 0..self.config.n,
@@ -349,34 +265,13 @@ impl Run<'_> {
                 // A hostile network delivers one message in eight twice.
                 let twice = self.network == Network::Hostile
                     && to != from
-                    && self.rng.next_u64() % 8 == 0;
+                    && self.rng.next_u64().is_multiple_of(8);
                 if twice {
                     let delay = self.delay();
                     let message = Rc::clone(&message);
                     self.schedule(delay, Event::Deliver { to, from, message });
                 }
             }
-        }
-    }
-
-    /// A note as a line of the trace.
-    fn note_text(&self, replica: Id, note: &Note) -> String {
-        let pair = |view: &View, value: &Value| {
-            format!("(v{view}, {})", letter(*value))
-        };
-        match note {
-            Note::Accepted(v, x) if self.config.primary(*v) == replica => {
-                format!("proposes {}", pair(v, x))
-            }
-            Note::Accepted(v, x) => {
-                format!("accepts {}, sends PREPARE to all", pair(v, x))
-            }
-            Note::Prepared(v, x) => {
-                format!("prepared {}, sends COMMIT to all", pair(v, x))
-            }
-            Note::Committed(x) => format!("COMMITS {}", letter(*x)),
-            Note::TimedOut(v) => format!("timer of view {v} runs out"),
-            Note::EnteredView(v) => format!("enters view {v}"),
         }
     }
 
@@ -432,13 +327,14 @@ pub fn run_traced(
             .collect(),
         echoed: vec![BTreeSet::new(); config.n],
         network,
-        signed: BTreeSet::new(),
+        signed: Signatures::default(),
         first_commit: None,
         prepared_at_view_change: false,
         carried: false,
+        commits: 0,
         rng: SplitMix64::new(seed),
         queue: BinaryHeap::new(),
-        events: Vec::new(),
+        events: Vec::with_capacity(1024),
         messages: [0; 5],
         trace: traced.then(Vec::new),
         now: 0,
@@ -466,6 +362,11 @@ pub fn run_traced(
         }
         run.now = time;
         run.step(event);
+        // Once every honest replica has committed, nothing can change what
+        // a search counts; a trace goes on to the end.
+        if !traced && run.commits == config.n - byzantine.len() {
+            break;
+        }
     }
     let honest = (0..config.n).filter(|&r| run.byzantine[r].is_none());
     RunResult {

@@ -21,9 +21,13 @@ use ch04_bft::bft::om_search::{
     TraitorStrategy, om_randomized, om1_exhaustive,
 };
 use ch04_bft::bft::oral_messages::Order;
+use ch04_bft::bft::pbft::{Config as PbftConfig, Id};
+use ch04_bft::bft::pbft_adversary::{Strategy, adversary};
 use ch04_bft::bft::pbft_report::{
-    print_messages, print_normal_case, print_search, print_view_change,
+    print_messages, print_normal_case, print_scenario, print_search,
+    print_view_change,
 };
+use ch04_bft::bft::pbft_sim::Network;
 use ch04_bft::bft::quorum::quorum_check;
 use ch04_bft::bft::vote::{
     Answer, BftConsensus, LIE_OFFSET, SCENARIOS, Verdict, nodes,
@@ -256,33 +260,130 @@ const USAGE: &str = "\
 bft_demo: Byzantine fault tolerance by vote, and why it takes 3f + 1 nodes
 
 Usage: bft_demo [--trials N] [--seed S]
+       bft_demo --pbft N [--byzantine LIST] [--network NET] [--seed S]
 
 Options:
   --trials N   random two-traitor strategies tried per n for OM(2), and
-               runs per configuration of the PBFT search
-               (1 to 1000000, default 10000)
+               runs of the PBFT search at n = 4 and n = 3, a fifth of
+               them at n = 7 (1 to 1000000, default 10000)
   --seed S     seed of the random strategies and of PBFT's network
                (0 to 18446744073709551615, default 1982)
   -h, --help   print this help
+
+One PBFT run instead of the report, with its trace:
+  --pbft N          replicas (3 to 10); f = (N - 1) / 3, at least 1, and
+                    quorums of N - f
+  --byzantine LIST  who lies and how, as ID=HOW pairs (0=equivocating,2=silent);
+                    HOW: silent, equivocating, echoing, hiding, replaying,
+                    usurping (default: what the search draws from the seed)
+  --network NET     hostile, the search's (default), or fair
 ";
 
-const FLAGS: [Flag; 2] = [Flag::value("trials"), Flag::value("seed")];
+const FLAGS: [Flag; 5] = [
+    Flag::value("trials"),
+    Flag::value("seed"),
+    Flag::value("pbft"),
+    Flag::value("byzantine"),
+    Flag::value("network"),
+];
+
+/// One PBFT run, as `--pbft` asked for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Scenario {
+    config: PbftConfig,
+    byzantine: Vec<(Id, Strategy)>,
+    network: Network,
+}
 
 /// What the command line asked for, validated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Config {
     trials: u64,
     seed: u64,
+    scenario: Option<Scenario>,
 }
 
 fn configure(flags: &Flags) -> Result<Config, String> {
+    let seed = flags.number("seed", 1982, 0..=u64::MAX)?;
+    let scenario = if flags.has("pbft") {
+        Some(scenario(flags, seed)?)
+    } else {
+        for flag in ["byzantine", "network"] {
+            if flags.has(flag) {
+                return Err(format!("--{flag} is for a run of --pbft N"));
+            }
+        }
+        None
+    };
     Ok(Config {
         trials: flags.number("trials", 10_000, 1..=1_000_000)?,
-        seed: flags.number("seed", 1982, 0..=u64::MAX)?,
+        seed,
+        scenario,
     })
 }
 
+/// `--pbft N`, `--byzantine LIST` and `--network NET`.
+fn scenario(flags: &Flags, seed: u64) -> Result<Scenario, String> {
+    if flags.has("trials") {
+        return Err(
+            "--trials is for the report, not for a run of --pbft N".to_string()
+        );
+    }
+    let n = usize::try_from(flags.number("pbft", 4, 3..=10)?).unwrap_or(4);
+    let f = ((n - 1) / 3).max(1);
+    let config = PbftConfig::sized(n, n - f, n - f - 1);
+    let network = match flags.value("network").unwrap_or("hostile") {
+        "hostile" => Network::Hostile,
+        "fair" => Network::Fair,
+        other => {
+            return Err(format!(
+                "--network must be hostile or fair, not '{other}'"
+            ));
+        }
+    };
+    let Some(list) = flags.value("byzantine") else {
+        return Ok(Scenario {
+            byzantine: adversary(&config, seed),
+            config,
+            network,
+        });
+    };
+    let mut byzantine: Vec<(Id, Strategy)> = Vec::new();
+    for pair in list.split(',') {
+        let bad = || {
+            format!(
+                "--byzantine: '{pair}' is not ID=HOW, with ID from 0 to {}",
+                n - 1
+            )
+        };
+        let (id, how) = pair.split_once('=').ok_or_else(bad)?;
+        let id: Id =
+            id.trim().parse().ok().filter(|&id| id < n).ok_or_else(bad)?;
+        let strategy = Strategy::ALL
+            .into_iter()
+            .find(|s| s.key() == how.trim())
+            .ok_or_else(|| {
+                let keys: Vec<&str> =
+                    Strategy::ALL.iter().map(|s| s.key()).collect();
+                format!(
+                    "--byzantine: '{how}' is not one of {}",
+                    keys.join(", ")
+                )
+            })?;
+        if byzantine.iter().any(|&(b, _)| b == id) {
+            return Err(format!("--byzantine names R{id} twice"));
+        }
+        byzantine.push((id, strategy));
+    }
+    byzantine.sort_unstable_by_key(|&(id, _)| id);
+    Ok(Scenario { config, byzantine, network })
+}
+
 fn run(config: &Config, out: &mut dyn Write) -> io::Result<ExitCode> {
+    if let Some(s) = &config.scenario {
+        print_scenario(out, &s.config, &s.byzantine, config.seed, s.network)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     writeln!(out, "Chapter 4, Example 1: Byzantine fault tolerance")?;
     writeln!(out)?;
     print_scenarios(out)?;
@@ -349,14 +450,61 @@ mod tests {
     }
 
     #[test]
+    fn one_pbft_run_is_chosen_on_the_command_line() {
+        let (_, config) =
+            parse(&["--pbft", "7", "--byzantine", "5=usurping,0=silent"])
+                .unwrap();
+        let scenario = config.scenario.unwrap();
+        assert_eq!(scenario.config, PbftConfig::pbft(2));
+        assert_eq!(
+            scenario.byzantine,
+            [(0, Strategy::Silent), (5, Strategy::Usurp)]
+        );
+        assert_eq!(scenario.network, Network::Hostile);
+        // Without --byzantine, the run the search makes with that seed.
+        let (_, config) = parse(&["--pbft", "3", "--seed", "9"]).unwrap();
+        let scenario = config.scenario.unwrap();
+        assert_eq!(scenario.config, PbftConfig::sized(3, 2, 1));
+        assert_eq!(scenario.byzantine, adversary(&scenario.config, 9));
+        for (args, message) in [
+            (
+                &["--pbft", "11"][..],
+                "--pbft must be a whole number from 3 to 10, not '11'",
+            ),
+            (
+                &["--pbft", "4", "--network", "calm"],
+                "--network must be hostile or fair, not 'calm'",
+            ),
+            (
+                &["--pbft", "4", "--byzantine", "4=silent"],
+                "--byzantine: '4=silent' is not ID=HOW, with ID from 0 to 3",
+            ),
+            (
+                &["--pbft", "4", "--byzantine", "1=silent,1=usurping"],
+                "--byzantine names R1 twice",
+            ),
+            (
+                &["--pbft", "4", "--trials", "3"],
+                "--trials is for the report, not for a run of --pbft N",
+            ),
+            (
+                &["--byzantine", "1=silent"],
+                "--byzantine is for a run of --pbft N",
+            ),
+        ] {
+            assert_eq!(parse(args), Err(message.to_string()), "{args:?}");
+        }
+    }
+
+    #[test]
     fn flags_parse_and_bad_input_is_named() {
         assert_eq!(
             parse(&[]),
-            Ok((false, Config { trials: 10_000, seed: 1982 }))
+            Ok((false, Config { trials: 10_000, seed: 1982, scenario: None }))
         );
         assert_eq!(
             parse(&["--trials", "5", "--seed=0"]),
-            Ok((false, Config { trials: 5, seed: 0 }))
+            Ok((false, Config { trials: 5, seed: 0, scenario: None }))
         );
         assert_eq!(
             parse(&["--seed", "18446744073709551615"]).unwrap().1.seed,
@@ -365,7 +513,7 @@ mod tests {
         // --help prints the help only when the rest is valid.
         assert_eq!(
             parse(&["--trials", "1", "--help"]),
-            Ok((true, Config { trials: 1, seed: 1982 }))
+            Ok((true, Config { trials: 1, seed: 1982, scenario: None }))
         );
         let cases = [
             (
@@ -402,7 +550,8 @@ mod tests {
     #[test]
     fn the_report_shows_what_the_functions_compute() {
         let mut out = Vec::new();
-        run(&Config { trials: 100, seed: 1982 }, &mut out).unwrap();
+        run(&Config { trials: 100, seed: 1982, scenario: None }, &mut out)
+            .unwrap();
         let text = String::from_utf8(out).unwrap();
         let quorum = quorum_check(7, 2);
         let row = format!(

@@ -1,6 +1,7 @@
 //! PBFT (Castro and Liskov, OSDI 1999) for one client request and one
 //! sequence number: an honest replica's handlers, nothing else. The network,
-//! the timers and the Byzantine replicas are in `pbft_search`.
+//! the timers and the Byzantine replicas are in `pbft_sim` and
+//! `pbft_adversary`; the rules a test may break, in `pbft_config`.
 //!
 //! Replicas are numbered 0 to n - 1; the primary of view v is v mod n. Two
 //! requests, `a` and `b`, could get sequence number 1: the primary's job is

@@ -46,6 +46,18 @@ impl Strategy {
         Strategy::Usurp,
     ];
 
+    /// The word `bft_demo --byzantine` reads for it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Strategy::Silent => "silent",
+            Strategy::Equivocate => "equivocating",
+            Strategy::EchoAll => "echoing",
+            Strategy::HideCertificate => "hiding",
+            Strategy::Replay => "replaying",
+            Strategy::Usurp => "usurping",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Strategy::Silent => "silent",

@@ -4,10 +4,10 @@
 use std::io::{self, Write};
 
 use super::oral_messages::om_messages_counted;
-use super::pbft::Config;
+use super::pbft::{Config, Id, Value};
 use super::pbft_adversary::{Strategy, adversary};
 use super::pbft_search::{Search, search, search_run};
-use super::pbft_sim::{RunResult, run};
+use super::pbft_sim::{Network, RunResult, run, run_traced};
 use crate::cli::heading;
 
 fn print_trace(out: &mut dyn Write, result: &RunResult) -> io::Result<()> {
@@ -108,7 +108,7 @@ pub fn print_search(
             .collect();
         writeln!(
             out,
-            "n = 3 with quorums of n - f = 2, the first unsafe run ({}):",
+            "n = 3 with quorums of n - f = 2, the first unsafe run (seed {seed}, {}):",
             who.join(", ")
         )?;
         print_trace(out, &search_run(&config, seed, true))?;
@@ -141,4 +141,46 @@ pub fn print_messages(out: &mut dyn Write, seed: u64) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// `bft_demo --pbft N`: one run, chosen by the reader, with its trace and
+/// how it ended.
+pub fn print_scenario(
+    out: &mut dyn Write,
+    config: &Config,
+    byzantine: &[(Id, Strategy)],
+    seed: u64,
+    network: Network,
+) -> io::Result<()> {
+    let who: Vec<String> =
+        byzantine.iter().map(|(id, s)| format!("R{id} {}", s.name())).collect();
+    let on = if network == Network::Hostile { "hostile" } else { "fair" };
+    writeln!(
+        out,
+        "PBFT, n = {}, f = {}, quorums of {}, seed {seed}, a {on} network;",
+        config.n,
+        config.f(),
+        config.quorum
+    )?;
+    let none = "none".to_string();
+    writeln!(
+        out,
+        "Byzantine: {}",
+        if who.is_empty() { none } else { who.join(", ") }
+    )?;
+    let result = run_traced(config, byzantine, seed, network, true);
+    print_trace(out, &result)?;
+    let committed: Vec<String> = result
+        .committed
+        .iter()
+        .map(|&(id, v)| match v {
+            Some(Value::A) => format!("R{id} a"),
+            Some(Value::B) => format!("R{id} b"),
+            None => format!("R{id} nothing"),
+        })
+        .collect();
+    writeln!(out, "Committed: {}", committed.join(", "))?;
+    let safe = if result.unsafe_run() { "UNSAFE" } else { "safe" };
+    let live = if result.live() { "live" } else { "not live" };
+    writeln!(out, "The run is {safe} and {live}, in view {}.", result.last_view)
 }

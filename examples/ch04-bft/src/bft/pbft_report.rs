@@ -108,7 +108,7 @@ pub fn print_search(
             .collect();
         writeln!(
             out,
-            "n = 3 with quorums of n - f = 2, the first unsafe run (seed {seed}, {}):",
+            "n = 3, quorums of n - f = 2, the first unsafe run (seed {seed}, {}):",
             who.join(", ")
         )?;
         print_trace(out, &search_run(&config, seed, true))?;

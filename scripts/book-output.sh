@@ -103,6 +103,7 @@ evaluation=("${scripted[@]}" --tasks-file $m/tasks.tsv)
   models "${evaluation[@]}" 2>/dev/null
 } > "$out/evaluation.txt"
 "$bin/dual_model" --svg "$out" > /dev/null
+"$bin/bft_demo" --svg "$out" > /dev/null
 
 # Real answers: three GPT-3 systems on GSM8K (make run-ch04-real), read as
 # numbers after "A:"; then the simulation fed the rates they measured, its

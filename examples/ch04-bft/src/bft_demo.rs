@@ -21,13 +21,11 @@ use ch04_bft::bft::om_search::{
     TraitorStrategy, om_randomized, om1_exhaustive,
 };
 use ch04_bft::bft::oral_messages::Order;
-use ch04_bft::bft::pbft::{Config as PbftConfig, Id};
-use ch04_bft::bft::pbft_adversary::{Strategy, adversary};
 use ch04_bft::bft::pbft_report::{
     print_messages, print_normal_case, print_scenario, print_search,
-    print_view_change,
+    print_view_change, write_diagrams,
 };
-use ch04_bft::bft::pbft_sim::Network;
+use ch04_bft::bft::pbft_scenario::{Scenario, scenario};
 use ch04_bft::bft::quorum::quorum_check;
 use ch04_bft::bft::vote::{
     Answer, BftConsensus, LIE_OFFSET, SCENARIOS, Verdict, nodes,
@@ -259,7 +257,7 @@ fn print_llm_mapping(out: &mut dyn Write) -> io::Result<()> {
 const USAGE: &str = "\
 bft_demo: Byzantine fault tolerance by vote, and why it takes 3f + 1 nodes
 
-Usage: bft_demo [--trials N] [--seed S]
+Usage: bft_demo [--trials N] [--seed S] [--svg DIR]
        bft_demo --pbft N [--byzantine LIST] [--network NET] [--seed S]
 
 Options:
@@ -268,6 +266,8 @@ Options:
                them at n = 7 (1 to 1000000, default 10000)
   --seed S     seed of the random strategies and of PBFT's network
                (0 to 18446744073709551615, default 1982)
+  --svg DIR    also draw the PBFT runs of 1.4 to 1.6 as space-time
+               diagrams, DIR/pbft-*.svg (DIR must exist)
   -h, --help   print this help
 
 One PBFT run instead of the report, with its trace:
@@ -279,7 +279,8 @@ One PBFT run instead of the report, with its trace:
   --network NET     hostile, the search's (default), or fair
 ";
 
-const FLAGS: [Flag; 5] = [
+const FLAGS: [Flag; 6] = [
+    Flag::value("svg"),
     Flag::value("trials"),
     Flag::value("seed"),
     Flag::value("pbft"),
@@ -287,20 +288,13 @@ const FLAGS: [Flag; 5] = [
     Flag::value("network"),
 ];
 
-/// One PBFT run, as `--pbft` asked for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Scenario {
-    config: PbftConfig,
-    byzantine: Vec<(Id, Strategy)>,
-    network: Network,
-}
-
 /// What the command line asked for, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Config {
     trials: u64,
     seed: u64,
     scenario: Option<Scenario>,
+    svg_dir: Option<String>,
 }
 
 fn configure(flags: &Flags) -> Result<Config, String> {
@@ -315,74 +309,27 @@ fn configure(flags: &Flags) -> Result<Config, String> {
         }
         None
     };
+    if scenario.is_some() && flags.has("svg") {
+        return Err(
+            "--svg is for the report, not for a run of --pbft N".to_string()
+        );
+    }
     Ok(Config {
         trials: flags.number("trials", 10_000, 1..=1_000_000)?,
         seed,
         scenario,
+        svg_dir: ch04_bft::cli::svg_dir(flags)?,
     })
-}
-
-/// `--pbft N`, `--byzantine LIST` and `--network NET`.
-fn scenario(flags: &Flags, seed: u64) -> Result<Scenario, String> {
-    if flags.has("trials") {
-        return Err(
-            "--trials is for the report, not for a run of --pbft N".to_string()
-        );
-    }
-    let n = usize::try_from(flags.number("pbft", 4, 3..=10)?).unwrap_or(4);
-    let f = ((n - 1) / 3).max(1);
-    let config = PbftConfig::sized(n, n - f, n - f - 1);
-    let network = match flags.value("network").unwrap_or("hostile") {
-        "hostile" => Network::Hostile,
-        "fair" => Network::Fair,
-        other => {
-            return Err(format!(
-                "--network must be hostile or fair, not '{other}'"
-            ));
-        }
-    };
-    let Some(list) = flags.value("byzantine") else {
-        return Ok(Scenario {
-            byzantine: adversary(&config, seed),
-            config,
-            network,
-        });
-    };
-    let mut byzantine: Vec<(Id, Strategy)> = Vec::new();
-    for pair in list.split(',') {
-        let bad = || {
-            format!(
-                "--byzantine: '{pair}' is not ID=HOW, with ID from 0 to {}",
-                n - 1
-            )
-        };
-        let (id, how) = pair.split_once('=').ok_or_else(bad)?;
-        let id: Id =
-            id.trim().parse().ok().filter(|&id| id < n).ok_or_else(bad)?;
-        let strategy = Strategy::ALL
-            .into_iter()
-            .find(|s| s.key() == how.trim())
-            .ok_or_else(|| {
-                let keys: Vec<&str> =
-                    Strategy::ALL.iter().map(|s| s.key()).collect();
-                format!(
-                    "--byzantine: '{how}' is not one of {}",
-                    keys.join(", ")
-                )
-            })?;
-        if byzantine.iter().any(|&(b, _)| b == id) {
-            return Err(format!("--byzantine names R{id} twice"));
-        }
-        byzantine.push((id, strategy));
-    }
-    byzantine.sort_unstable_by_key(|&(id, _)| id);
-    Ok(Scenario { config, byzantine, network })
 }
 
 fn run(config: &Config, out: &mut dyn Write) -> io::Result<ExitCode> {
     if let Some(s) = &config.scenario {
         print_scenario(out, &s.config, &s.byzantine, config.seed, s.network)?;
         return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(dir) = &config.svg_dir {
+        // Written before any output, so a bad --svg leaves stdout empty.
+        write_diagrams(dir, config.trials, config.seed)?;
     }
     writeln!(out, "Chapter 4, Example 1: Byzantine fault tolerance")?;
     writeln!(out)?;
@@ -411,6 +358,9 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ch04_bft::bft::pbft::Config as PbftConfig;
+    use ch04_bft::bft::pbft_adversary::{Strategy, adversary};
+    use ch04_bft::bft::pbft_sim::Network;
     use ch04_bft::bft::vote::honest_answer;
 
     fn parse(args: &[&str]) -> Result<(bool, Config), String> {
@@ -500,11 +450,22 @@ mod tests {
     fn flags_parse_and_bad_input_is_named() {
         assert_eq!(
             parse(&[]),
-            Ok((false, Config { trials: 10_000, seed: 1982, scenario: None }))
+            Ok((
+                false,
+                Config {
+                    trials: 10_000,
+                    seed: 1982,
+                    scenario: None,
+                    svg_dir: None
+                }
+            ))
         );
         assert_eq!(
             parse(&["--trials", "5", "--seed=0"]),
-            Ok((false, Config { trials: 5, seed: 0, scenario: None }))
+            Ok((
+                false,
+                Config { trials: 5, seed: 0, scenario: None, svg_dir: None }
+            ))
         );
         assert_eq!(
             parse(&["--seed", "18446744073709551615"]).unwrap().1.seed,
@@ -513,7 +474,10 @@ mod tests {
         // --help prints the help only when the rest is valid.
         assert_eq!(
             parse(&["--trials", "1", "--help"]),
-            Ok((true, Config { trials: 1, seed: 1982, scenario: None }))
+            Ok((
+                true,
+                Config { trials: 1, seed: 1982, scenario: None, svg_dir: None }
+            ))
         );
         let cases = [
             (
@@ -550,8 +514,11 @@ mod tests {
     #[test]
     fn the_report_shows_what_the_functions_compute() {
         let mut out = Vec::new();
-        run(&Config { trials: 100, seed: 1982, scenario: None }, &mut out)
-            .unwrap();
+        run(
+            &Config { trials: 100, seed: 1982, scenario: None, svg_dir: None },
+            &mut out,
+        )
+        .unwrap();
         let text = String::from_utf8(out).unwrap();
         let quorum = quorum_check(7, 2);
         let row = format!(

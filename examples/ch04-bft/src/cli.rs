@@ -244,6 +244,30 @@ pub fn run_cli<C>(
     }
 }
 
+/// `--svg DIR`: a folder that exists; one that does not is a typing
+/// mistake more often than a wish, so it is not made.
+pub fn svg_dir(flags: &Flags) -> Result<Option<String>, String> {
+    let Some(dir) = flags.value("svg") else { return Ok(None) };
+    if std::path::Path::new(dir).is_dir() {
+        Ok(Some(dir.to_string()))
+    } else {
+        Err(format!(
+            "--svg: '{dir}' is not an existing folder; create it first"
+        ))
+    }
+}
+
+/// Writes `svg` as DIR/NAME; the error names the flag and the file.
+pub fn write_svg(dir: &str, name: &str, svg: &str) -> io::Result<()> {
+    let path = std::path::Path::new(dir).join(name);
+    std::fs::write(&path, svg).map_err(|error| {
+        io::Error::new(
+            error.kind(),
+            format!("--svg: cannot write {}: {error}", path.display()),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -123,19 +123,6 @@ fn run_mode(mode: &Mode, out: &mut dyn Write) -> io::Result<ExitCode> {
     }
 }
 
-/// `--svg DIR`: a folder that exists; one that does not is a typing
-/// mistake more often than a wish, so it is not made.
-fn svg_dir(flags: &Flags) -> Result<Option<String>, String> {
-    let Some(dir) = flags.value("svg") else { return Ok(None) };
-    if std::path::Path::new(dir).is_dir() {
-        Ok(Some(dir.to_string()))
-    } else {
-        Err(format!(
-            "--svg: '{dir}' is not an existing folder; create it first"
-        ))
-    }
-}
-
 /// What the command line asked for, validated.
 #[derive(Debug, Clone, PartialEq)]
 struct Config {
@@ -208,7 +195,7 @@ fn configure(flags: &Flags) -> Result<Config, String> {
             available as u64,
             1..=256,
         )?)?,
-        svg_dir: svg_dir(flags)?,
+        svg_dir: ch04_bft::cli::svg_dir(flags)?,
         bench_tasks: flags
             .value("bench")
             .map(|_| flags.number("bench", 0, 1..=1_000_000_000_000))

@@ -8,7 +8,8 @@ use super::pbft::{Config, Id, Value};
 use super::pbft_adversary::{Strategy, adversary};
 use super::pbft_search::{Search, search, search_run};
 use super::pbft_sim::{Network, RunResult, run, run_traced};
-use crate::cli::heading;
+use super::pbft_svg::space_time;
+use crate::cli::{heading, write_svg};
 
 fn print_trace(out: &mut dyn Write, result: &RunResult) -> io::Result<()> {
     writeln!(out, "      t  replica")?;
@@ -183,4 +184,24 @@ pub fn print_scenario(
     let safe = if result.unsafe_run() { "UNSAFE" } else { "safe" };
     let live = if result.live() { "live" } else { "not live" };
     writeln!(out, "The run is {safe} and {live}, in view {}.", result.last_view)
+}
+
+/// `bft_demo --svg DIR`: the runs of sections 1.4 to 1.6 as space-time
+/// diagrams, written as pbft-normal.svg, pbft-view-change.svg and
+/// pbft-unsafe.svg.
+pub fn write_diagrams(dir: &str, runs: u64, seed: u64) -> io::Result<()> {
+    let four = Config::pbft(1);
+    let normal = run(&four, &[], seed);
+    let title = "1.4: no fault; n = 4, quorums of 3";
+    write_svg(dir, "pbft-normal.svg", &space_time(&four, &normal, title))?;
+    let silent = run(&four, &[(0, Strategy::Silent)], seed);
+    let title = "1.5: R0, the primary, is silent and replaced";
+    write_svg(dir, "pbft-view-change.svg", &space_time(&four, &silent, title))?;
+    let three = Config::sized(3, 2, 1);
+    if let Some(unsafe_seed) = search(three, runs, seed).first_unsafe {
+        let result = search_run(&three, unsafe_seed, true);
+        let title = "1.6: n = 3, quorums of 2: R1 and R2 commit apart";
+        write_svg(dir, "pbft-unsafe.svg", &space_time(&three, &result, title))?;
+    }
+    Ok(())
 }

@@ -21,7 +21,8 @@ use std::rc::Rc;
 use super::pbft::{Config, Id, Message, Note, Out, Replica, Value, View};
 use super::pbft_adversary::{Strategy, bend, opening, react};
 use super::pbft_signatures::Signatures;
-use super::pbft_trace::{describe, note_text};
+pub use super::pbft_trace::{Arrow, Step};
+use super::pbft_trace::{describe, kind, note_text};
 use crate::rng::SplitMix64;
 
 /// The longest a message takes, in ticks.
@@ -44,14 +45,6 @@ pub enum Network {
     Hostile,
 }
 
-/// One line of a trace: when, who, what.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Step {
-    pub time: u64,
-    pub replica: Id,
-    pub what: String,
-}
-
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunResult {
@@ -65,6 +58,8 @@ pub struct RunResult {
     /// new-view (a message to oneself not counted).
     pub messages: [u64; 5],
     pub trace: Vec<Step>,
+    /// Every message delivered to another replica, in a traced run.
+    pub arrows: Vec<Arrow>,
     /// An honest replica asked for a view change while prepared.
     pub prepared_at_view_change: bool,
     /// A value an honest replica had committed was accepted again in a
@@ -92,6 +87,7 @@ enum Event {
         to: Id,
         from: Id,
         message: Rc<Message>,
+        sent: u64,
     },
     Timer {
         replica: Id,
@@ -121,17 +117,8 @@ struct Run<'a> {
     messages: [u64; 5],
     /// `None` in a search: a trace costs more than the run.
     trace: Option<Vec<Step>>,
+    arrows: Option<Vec<Arrow>>,
     now: u64,
-}
-
-fn kind(message: &Message) -> usize {
-    match message {
-        Message::PrePrepare { .. } => 0,
-        Message::Prepare { .. } => 1,
-        Message::Commit { .. } => 2,
-        Message::ViewChange { .. } => 3,
-        Message::NewView { .. } => 4,
-    }
 }
 
 impl Run<'_> {
@@ -260,7 +247,12 @@ impl Run<'_> {
                 }
                 self.schedule(
                     delay,
-                    Event::Deliver { to, from, message: Rc::clone(&message) },
+                    Event::Deliver {
+                        to,
+                        from,
+                        message: Rc::clone(&message),
+                        sent: self.now,
+                    },
                 );
                 // A hostile network delivers one message in eight twice.
                 let twice = self.network == Network::Hostile
@@ -269,7 +261,11 @@ impl Run<'_> {
                 if twice {
                     let delay = self.delay();
                     let message = Rc::clone(&message);
-                    self.schedule(delay, Event::Deliver { to, from, message });
+                    let sent = self.now;
+                    self.schedule(
+                        delay,
+                        Event::Deliver { to, from, message, sent },
+                    );
                 }
             }
         }
@@ -277,7 +273,19 @@ impl Run<'_> {
 
     fn step(&mut self, event: Event) {
         let replica = match event {
-            Event::Deliver { to, from, message } => {
+            Event::Deliver { to, from, message, sent } => {
+                if to != from
+                    && let Some(arrows) = &mut self.arrows
+                {
+                    let kind = kind(&message);
+                    arrows.push(Arrow {
+                        from,
+                        to,
+                        sent,
+                        arrived: self.now,
+                        kind,
+                    });
+                }
                 self.replicas[to].receive(from, &message);
                 if let Some(strategy) = self.byzantine[to] {
                     let sends = react(
@@ -337,6 +345,7 @@ pub fn run_traced(
         events: Vec::with_capacity(1024),
         messages: [0; 5],
         trace: traced.then(Vec::new),
+        arrows: traced.then(Vec::new),
         now: 0,
     };
     for id in 0..config.n {
@@ -378,6 +387,7 @@ pub fn run_traced(
         last_view: honest.map(|r| run.replicas[r].view).max().unwrap_or(0),
         messages: run.messages,
         trace: run.trace.unwrap_or_default(),
+        arrows: run.arrows.unwrap_or_default(),
         prepared_at_view_change: run.prepared_at_view_change,
         carried: run.carried,
     }

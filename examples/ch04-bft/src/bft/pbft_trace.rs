@@ -1,5 +1,5 @@
-//! The words of a PBFT trace: each message and each note of a run as the
-//! report shows them.
+//! A PBFT run's trace: its steps and its messages as they arrived, and the
+//! words the report shows for each message and each note.
 
 use super::pbft::{Config, Id, Message, Note, Value, View};
 
@@ -50,5 +50,36 @@ pub fn note_text(config: &Config, replica: Id, note: &Note) -> String {
         Note::Committed(x) => format!("COMMITS {}", letter(*x)),
         Note::TimedOut(v) => format!("timer of view {v} runs out"),
         Note::EnteredView(v) => format!("enters view {v}"),
+    }
+}
+
+/// One line of a trace: when, who, what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub time: u64,
+    pub replica: Id,
+    pub what: String,
+}
+
+/// One message delivered, for a space-time diagram: who sent it to whom,
+/// when it left and arrived, and its kind (0 PRE-PREPARE, 1 PREPARE,
+/// 2 COMMIT, 3 VIEW-CHANGE, 4 NEW-VIEW).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arrow {
+    pub from: Id,
+    pub to: Id,
+    pub sent: u64,
+    pub arrived: u64,
+    pub kind: usize,
+}
+
+/// A message's kind, as `RunResult::messages` and `Arrow` number them.
+pub fn kind(message: &Message) -> usize {
+    match message {
+        Message::PrePrepare { .. } => 0,
+        Message::Prepare { .. } => 1,
+        Message::Commit { .. } => 2,
+        Message::ViewChange { .. } => 3,
+        Message::NewView { .. } => 4,
     }
 }

@@ -6,7 +6,6 @@
 //! own, so that it can be told apart without colour.
 
 use std::io;
-use std::path::Path;
 
 use super::scaling::{Curve, ODD_N, SCALING_TASKS};
 use crate::format::percent;
@@ -200,16 +199,9 @@ fn legend(frame: &Frame, e: f64, curves: &[Curve]) -> Vec<String> {
     svg
 }
 
-/// Writes the chart as DIR/majority-scaling.svg, creating DIR if needed; the
-/// error names the flag and the file.
+/// Writes the chart as DIR/majority-scaling.svg.
 pub fn write_svg(dir: &str, svg: &str) -> io::Result<()> {
-    let path = Path::new(dir).join("majority-scaling.svg");
-    std::fs::write(&path, svg).map_err(|error| {
-        io::Error::new(
-            error.kind(),
-            format!("--svg: cannot write {}: {error}", path.display()),
-        )
-    })
+    crate::cli::write_svg(dir, "majority-scaling.svg", svg)
 }
 
 #[cfg(test)]

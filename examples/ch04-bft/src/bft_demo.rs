@@ -441,6 +441,14 @@ mod tests {
                 &["--byzantine", "1=silent"],
                 "--byzantine is for a run of --pbft N",
             ),
+            (
+                &["--svg", "/nonexistent-ch04"],
+                "--svg: '/nonexistent-ch04' is not an existing folder; create it first",
+            ),
+            (
+                &["--pbft", "4", "--svg", "/tmp"],
+                "--svg is for the report, not for a run of --pbft N",
+            ),
         ] {
             assert_eq!(parse(args), Err(message.to_string()), "{args:?}");
         }

@@ -68,7 +68,9 @@ pub fn space_time(config: &Config, result: &RunResult, title: &str) -> String {
     let arrows: Vec<Arrow> =
         result.arrows.iter().filter(|a| a.arrived <= until).copied().collect();
     let (at, gaps) = squeeze(&arrows);
-    let last = arrows.iter().map(|a| a.arrived).max().unwrap_or(1);
+    // A commit may come after the last arrow: on a replica's own COMMIT.
+    let arrived = arrows.iter().map(|a| a.arrived).max().unwrap_or(1);
+    let last = if until == u64::MAX { arrived } else { arrived.max(until) };
     let end = at(last).max(1);
     let x = |t: u64| LEFT + (RIGHT - LEFT) * at(t) as f64 / end as f64;
     let drawn = |t: u64| LEFT + (RIGHT - LEFT) * t as f64 / end as f64;

@@ -141,6 +141,19 @@ pub fn space_time(config: &Config, result: &RunResult, title: &str) -> String {
             ));
         }
     }
+    svg.extend(legend_lines(legend));
+    svg.push(format!(
+        r#"<text x="{LEFT}" y="{}">time: 0 to {last} ticks</text>"#,
+        height - 12.0
+    ));
+    svg.push("</svg>".to_string());
+    svg.join("\n") + "\n"
+}
+
+/// The legend under the replicas, from `legend` down: a swatch per phase, and
+/// the dot of a commit.
+fn legend_lines(legend: f64) -> Vec<String> {
+    let mut svg = Vec::new();
     for (k, (name, colour)) in PHASES.iter().enumerate() {
         let (col, row) = (k % 3, k / 3);
         let (lx, ly) =
@@ -159,12 +172,7 @@ pub fn space_time(config: &Config, result: &RunResult, title: &str) -> String {
         10.0 + 420.0 + 30.0,
         legend + 56.0
     ));
-    svg.push(format!(
-        r#"<text x="{LEFT}" y="{}">time: 0 to {last} ticks</text>"#,
-        height - 12.0
-    ));
-    svg.push("</svg>".to_string());
-    svg.join("\n") + "\n"
+    svg
 }
 
 #[cfg(test)]

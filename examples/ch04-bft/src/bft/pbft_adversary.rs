@@ -5,7 +5,9 @@
 
 use std::collections::BTreeSet;
 
-use super::pbft::{Config, Id, Message, Replica, Value, View, reproposed};
+use super::pbft::{
+    Certificate, Config, Id, Message, Replica, Value, View, reproposed,
+};
 use crate::rng::SplitMix64;
 
 /// A message and its recipient (`None`: every replica).
@@ -136,12 +138,7 @@ pub fn bend(
             // As new primary: the quorum of VIEW-CHANGEs with the fewest
             // certificates, and `b` if none is left.
             (Strategy::HideCertificate, Message::NewView { view, .. }) => {
-                let received = replica.view_changes.get(&view);
-                let mut proof: Vec<_> = received
-                    .map(|s| s.iter().map(|(&id, &c)| (id, c)).collect())
-                    .unwrap_or_default();
-                proof.sort_by_key(|&(id, cert)| (cert.is_some(), id));
-                proof.truncate(config.quorum);
+                let proof = thinnest_proof(config, replica, view);
                 let value = reproposed(&proof).unwrap_or(Value::B);
                 bent.push((to, Message::NewView { view, proof, value }));
             }
@@ -215,6 +212,22 @@ pub fn react(
     }
 }
 
+/// A quorum of the VIEW-CHANGEs `replica` holds for `view`, those without
+/// certificates first: the proof of a NEW-VIEW that hides what it can.
+fn thinnest_proof(
+    config: &Config,
+    replica: &Replica,
+    view: View,
+) -> Vec<(Id, Option<Certificate>)> {
+    let received = replica.view_changes.get(&view);
+    let mut proof: Vec<_> = received
+        .map(|s| s.iter().map(|(&id, &c)| (id, c)).collect())
+        .unwrap_or_default();
+    proof.sort_by_key(|&(id, cert)| (cert.is_some(), id));
+    proof.truncate(config.quorum);
+    proof
+}
+
 /// A usurper on seeing `message`: once it holds a quorum of VIEW-CHANGEs
 /// for a view, a NEW-VIEW of its own for it, on those with the fewest
 /// certificates, with `b` unless they forbid it, whether it leads the view
@@ -234,11 +247,7 @@ fn usurp(
             {
                 return Vec::new();
             }
-            let mut proof: Vec<_> = received
-                .map(|s| s.iter().map(|(&id, &c)| (id, c)).collect())
-                .unwrap_or_default();
-            proof.sort_by_key(|&(id, cert)| (cert.is_some(), id));
-            proof.truncate(config.quorum);
+            let proof = thinnest_proof(config, replica, view);
             let value = reproposed(&proof).unwrap_or(Value::B);
             vec![(None, Message::NewView { view, proof, value })]
         }

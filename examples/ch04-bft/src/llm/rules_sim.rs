@@ -5,8 +5,8 @@
 //! plain loop below, the reference that `rules_engine` (what `dual_model`
 //! runs) must match count for count, and computed exactly by `rules_exact`.
 
-use super::model::{CORRECT, Difficulty, ModelSpec, TaskSource};
-use super::rules::{Rule, replay};
+use super::model::{Answer, CORRECT, Difficulty, ModelSpec, TaskSource};
+use super::rules::{Decided, Rule, replay};
 use super::rules_exact::{CallRates, RuleRates, rule_rates};
 
 /// Ahead-by-k stops here, and rejects the task.
@@ -60,6 +60,27 @@ pub struct RuleCounts {
     pub rejected: u64,
     pub silent: u64,
     pub calls: u64,
+}
+
+impl RuleCounts {
+    pub fn add(&mut self, other: &RuleCounts) {
+        self.tasks += other.tasks;
+        self.correct += other.correct;
+        self.rejected += other.rejected;
+        self.silent += other.silent;
+        self.calls += other.calls;
+    }
+
+    /// `tasks` tasks, each decided as `decided`.
+    pub fn count(&mut self, tasks: u64, decided: &Decided<Answer>) {
+        self.tasks += tasks;
+        self.calls += tasks * decided.calls as u64;
+        match decided.answer {
+            Some(CORRECT) => self.correct += tasks,
+            Some(_) => self.silent += tasks,
+            None => self.rejected += tasks,
+        }
+    }
 }
 
 // ANCHOR: simulate_rules

@@ -16,8 +16,10 @@
 pub mod answers;
 pub mod ballot;
 pub mod call;
+pub mod call_stats;
 pub mod cross_check;
 pub mod evaluate;
+pub mod follow;
 pub mod gate;
 pub mod helpers;
 pub mod journal;

@@ -16,12 +16,13 @@
 //! stops every group still on its list and removes the run's scratch folder.
 
 use crate::threads::lock;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 use std::io::{self, Read, Write};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 // ANCHOR: script
 /// The helper. `start PGID` puts a group on the list; `stop PGID` kills the
@@ -60,9 +61,16 @@ pub struct Reaper {
 struct State {
     input: Option<ChildStdin>,
     groups: BTreeSet<u32>,
+    /// Groups told to stop in the last `UNREAD` and when: the helper may
+    /// have died before it read the line.
+    stopped: VecDeque<(u32, Instant)>,
     /// Set once a line could not reach the helper: it is gone.
     gone: bool,
 }
+
+/// How long a stop line may wait in the pipe, unread, before the helper
+/// acts on it; generous, since a machine under load is slow to schedule.
+const UNREAD: Duration = Duration::from_secs(2);
 
 /// What a run is told when its helper is gone.
 pub const GONE: &str = "the helper that stops commands (sh dual_model-reaper) was \
@@ -92,6 +100,7 @@ impl Reaper {
         let state = State {
             input: child.stdin.take(),
             groups: BTreeSet::new(),
+            stopped: VecDeque::new(),
             gone: false,
         };
         Ok(Reaper { child, state: Mutex::new(state) })
@@ -129,7 +138,16 @@ impl Reaper {
         };
         if written.is_err() && !state.gone {
             state.gone = true;
-            let groups = state.groups.iter().map(|g| format!("-{g}"));
+            // Every group still running, and those whose stop the helper
+            // may not have read. An id stays taken while its group has a
+            // member, so a group left behind is still ours; one that had
+            // emptied may, rarely, have been given to another group within
+            // `UNREAD`, and the kill reaches it: a risk taken only once a
+            // command has killed the helper.
+            let recent = state.stopped.iter().map(|&(g, _)| g);
+            let groups: BTreeSet<u32> =
+                state.groups.iter().copied().chain(recent).collect();
+            let groups = groups.iter().map(|g| format!("-{g}"));
             let _ = Command::new(super::call::SHELL)
                 .args(["-c", "kill -s KILL -- \"$@\" 2>/dev/null", "sh"])
                 .args(groups)
@@ -138,6 +156,9 @@ impl Reaper {
         }
         if verb == "stop" {
             state.groups.remove(&pgid);
+            let now = Instant::now();
+            state.stopped.retain(|&(_, at)| now.duration_since(at) < UNREAD);
+            state.stopped.push_back((pgid, now));
         }
         written.map_err(|_| io::Error::other(GONE))
     }

@@ -197,9 +197,7 @@ impl Plan {
         }
     }
 
-    fn count_block(&self, run: &Run, block: u64) -> Tally {
-        let first = block * BLOCK_TASKS;
-        let ids = first..run.tasks.min(first + BLOCK_TASKS);
+    fn count_block(&self, ids: Range<u64>) -> Tally {
         let mut tasks_by_pattern = [0; PATTERNS];
         let counts = &mut tasks_by_pattern;
         match (self.tasks.hard_threshold > 0, self.wrong_variants == 1) {
@@ -223,22 +221,39 @@ impl Plan {
 /// limit), the run still completes, on the threads there are.
 pub fn simulate_parallel(run: &Run, threads: usize) -> Tally {
     let plan = Plan::new(run);
-    let blocks = run.tasks.div_ceil(BLOCK_TASKS);
+    in_blocks(run.tasks, threads, Tally::default, |ids, tally: &mut Tally| {
+        *tally = std::mem::take(tally).merge(plan.count_block(ids));
+    })
+    .into_iter()
+    .fold(Tally::default(), Tally::merge)
+}
+
+/// Tasks 0 to `tasks` - 1 cut into blocks of `BLOCK_TASKS`, on up to
+/// `threads` threads: each thread starts with `start()` and takes the next
+/// block nobody has taken, until none is left. One result per thread, for
+/// the caller to sum; the calling thread works too, so the work completes
+/// on whatever threads can be started.
+pub fn in_blocks<T: Send>(
+    tasks: u64,
+    threads: usize,
+    start: impl Fn() -> T + Sync,
+    count: impl Fn(Range<u64>, &mut T) + Sync,
+) -> Vec<T> {
+    let blocks = tasks.div_ceil(BLOCK_TASKS);
     let next_block = AtomicU64::new(0);
     let worker = || {
-        let mut tally = Tally::default();
+        let mut counted = start();
         loop {
             let block = next_block.fetch_add(1, Ordering::Relaxed);
             if block >= blocks {
-                return tally;
+                return counted;
             }
-            tally = tally.merge(plan.count_block(run, block));
+            let first = block * BLOCK_TASKS;
+            count(first..tasks.min(first + BLOCK_TASKS), &mut counted);
         }
     };
     let threads = usize::try_from(blocks).unwrap_or(usize::MAX).min(threads);
     all_at_once(threads.max(1), |_| worker())
-        .into_iter()
-        .fold(Tally::default(), Tally::merge)
 }
 
 #[cfg(test)]

@@ -22,9 +22,8 @@
 //!   two counts.
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::engine::{BLOCK_TASKS, PATTERNS, pattern};
+use super::engine::{PATTERNS, in_blocks, pattern};
 use super::model::{
     Answer, CORRECT, Difficulty, ModelSpec, SimulatedLLM, TaskSource,
 };
@@ -35,7 +34,6 @@ use super::rules_shapes::{
 };
 use super::rules_sim::{RuleCounts, rows};
 use crate::rng::{Golden, SplitMix64, below, draw};
-use crate::threads::all_at_once;
 
 /// One model's answer to task `id`, as `SimulatedLLM::generate_code` gives
 /// it.
@@ -329,31 +327,18 @@ pub fn rules_and_answers(
     plan.open_two_answers = std::array::from_fn(|bits| {
         plan.open_after_five[shape(&five_bits(bits << 3))]
     });
-    let blocks = tasks.div_ceil(BLOCK_TASKS);
-    let next_block = AtomicU64::new(0);
-    let worker = || {
-        let mut counts = Counts::new(plan.leads.len());
-        loop {
-            let block = next_block.fetch_add(1, Ordering::Relaxed);
-            if block >= blocks {
-                return counts;
-            }
-            let first = block * BLOCK_TASKS;
-            let ids = first..tasks.min(first + BLOCK_TASKS);
-            let c = &mut counts;
-            match (plan.hard_tasks, plan.one_variant) {
-                (false, true) => plan.count_block::<false, true>(ids, c),
-                (false, false) => plan.count_block::<false, false>(ids, c),
-                (true, true) => plan.count_block::<true, true>(ids, c),
-                (true, false) => plan.count_block::<true, false>(ids, c),
-            }
+    let start = || Counts::new(plan.leads.len());
+    let mut counts = in_blocks(tasks, threads, start, |ids, c| {
+        match (plan.hard_tasks, plan.one_variant) {
+            (false, true) => plan.count_block::<false, true>(ids, c),
+            (false, false) => plan.count_block::<false, false>(ids, c),
+            (true, true) => plan.count_block::<true, true>(ids, c),
+            (true, false) => plan.count_block::<true, false>(ids, c),
         }
-    };
-    let threads = usize::try_from(blocks).unwrap_or(usize::MAX).min(threads);
-    let mut counts = all_at_once(threads.max(1), |_| worker())
-        .into_iter()
-        .reduce(|a, b| a.merge(&b))
-        .unwrap_or_else(|| Counts::new(plan.leads.len()));
+    })
+    .into_iter()
+    .reduce(|a, b| a.merge(&b))
+    .unwrap_or_else(start);
     for errors in 0..256 {
         let tasks = counts.by_errors[errors];
         let three = [0, 1, 2].map(|i| errors >> i & 1);
@@ -367,6 +352,7 @@ pub fn rules_and_answers(
 
 #[cfg(test)]
 mod tests {
+    use super::super::engine::BLOCK_TASKS;
     use super::super::rules_sim::simulate_rules;
     use super::*;
 

@@ -59,13 +59,13 @@ models() { (cd examples/ch04-bft && "$bin/dual_model" "$@"); }
 
 # shown ARGS...: the command as a reader types it at the repository root:
 # values with spaces quoted, and the line broken before a flag where it
-# would pass 76 columns.
+# would pass 64 columns, the width the book shows on a phone.
 shown() {
   local line='$ cd examples/ch04-bft && ../../target/release/dual_model' group='' arg
   for arg in "$@" ''; do
     if [ -z "$arg" ] || [ "${arg#--}" != "$arg" ]; then
       if [ -n "$group" ]; then
-        if [ $((${#line} + ${#group})) -gt 76 ]; then
+        if [ $((${#line} + ${#group})) -gt 64 ]; then
           echo "$line \\"
           line='   '
         fi
@@ -92,6 +92,18 @@ vote=("${scripted[@]}" --cmd "sh $m/crashy.sh" --cmd "sh $m/sleepy.sh"
   # Under pipefail a vote that accepts nothing (exit 3) stops this script.
   echo "\$ echo \$?  # ${PIPESTATUS[0]}: accepted"
 } > "$out/vote.txt"
+# Two calls that abstain, one by failing and one by timing out, and one
+# answer: a quorum of 2 of 3 is not reached (exit 3).
+abstain=(--cmd "sh $m/crashy.sh" --cmd "sh $m/sleepy.sh" --cmd "sh $m/alpha.sh"
+  --timeout 1 --prompt "17 + 25")
+{
+  shown "${abstain[@]}"
+  set +o pipefail
+  models "${abstain[@]}" 2>&1 | sed -E 's/[0-9]+\.[0-9]{3} s/#.### s/'
+  code=${PIPESTATUS[0]}
+  set -o pipefail
+  echo "\$ echo \$?  # $code: no quorum"
+} > "$out/vote-abstain.txt"
 wrong=("${scripted[@]}" --wait-all --prompt "7 + 0")
 {
   shown "${wrong[@]}"
@@ -127,21 +139,25 @@ rm -r "$work"
   echo '$ make run-ch04-real'
   cat "$out/real-evaluation.body"
 } > "$out/real-evaluation.txt"
-simulate=$(sed -n 's/^Simulate them: dual_model //p' "$out/real-evaluation.body")
+simulate=$(sed -n 's/^dual_model --models /--models /p' "$out/real-evaluation.body")
 rm "$out/real-evaluation.body"
 # shellcheck disable=SC2086 # $simulate is the flag and its value
-"$bin/dual_model" $simulate | awk -v shown="dual_model $simulate" '
-  /^2\.1 / { on = 1; print "$ " shown }
+"$bin/dual_model" $simulate | awk -v shown="$simulate" '
+  /^2\.1 / { on = 1; print "$ dual_model \\"; print "    " shown }
   /^2\.2 / { on = 0 }
   on && !/^$/ { print }' > "$out/real-simulated.txt"
 
 # For the README, which must quote them exactly (tests/book.rs checks): both
 # programs' --help, and the list of every test.
-{ echo '$ bft_demo --help'; "$bin/bft_demo" --help; } > "$out/help-bft_demo.txt"
-{ echo '$ dual_model --help'; "$bin/dual_model" --help; } > "$out/help-dual_model.txt"
+# Each first line is a command that runs as typed from the repository root
+# and prints exactly the rest.
+{ echo '$ cargo run -q --release --bin bft_demo -- --help'; "$bin/bft_demo" --help; } > "$out/help-bft_demo.txt"
+{ echo '$ cargo run -q --release --bin dual_model -- --help'; "$bin/dual_model" --help; } > "$out/help-dual_model.txt"
 for target in --lib "--bin bft_demo" "--bin dual_model" "--test cli" \
-  "--test contract" "--test real_models" "--test real_answers" "--test gsm8k" "--test machine" "--test real_conditions" "--test resume" "--test early_decisions" "--test evaluation" "--test book"; do
-  echo "\$ cargo test --release $target -- --list"
+    "--test contract" "--test real_models" "--test real_answers" \
+  "--test gsm8k" "--test machine" "--test real_conditions" "--test resume" \
+  "--test early_decisions" "--test evaluation" "--test limits" "--test book"; do
+  echo "\$ cargo test -q --release $target -- --list 2>/dev/null | grep ': test\$'"
   # shellcheck disable=SC2086 # $target is two words on purpose
   cargo test -q --release $target -- --list 2>/dev/null | grep ': test$'
 done > "$out/tests.txt"

@@ -72,7 +72,7 @@ fn print_scenarios(out: &mut dyn Write) -> io::Result<()> {
                 format!("   OK: consensus on the correct answer, {answer}")
             }
             (Verdict::AgreedOnALie, Some(answer)) => format!(
-                "   DANGER: consensus on a wrong answer, {answer}: \
+                "   DANGER: consensus on a wrong answer, {answer}:\n   \
                  {} liars, more than 2f = {}",
                 status.byzantine,
                 2 * f
@@ -135,13 +135,13 @@ fn print_run(
             .iter()
             .filter(|msg| msg.to == lieutenant)
             .map(|msg| {
-                let lie = if msg.sent == msg.truth { "" } else { " (a lie)" };
-                format!("{} from {}{lie}", msg.sent, node_name(msg.from))
+                let lie = if msg.sent == msg.truth { "" } else { "!" };
+                format!("{}{lie} from {}", msg.sent, node_name(msg.from))
             })
             .collect();
         writeln!(
             out,
-            "   L{lieutenant} heard {}: {}",
+            "   L{lieutenant}: {} -> {}",
             heard.join(", "),
             run.decisions[lieutenant - 1]
         )?;
@@ -159,9 +159,10 @@ fn print_run(
 fn print_why_3f_plus_1(out: &mut dyn Write, config: &Config) -> io::Result<()> {
     heading(out, "1.2 Why 3f + 1 and not 2f + 1")?;
     for line in [
-        "With no trusted counter, a traitor can tell each node something else.",
-        "Oral Messages OM(m): commander C sends an order to L1, L2, ...; each",
-        "relays what it got, then decides by majority (ties: RETREAT).",
+        "With no trusted counter, a traitor can tell each node something",
+        "else. Oral Messages OM(m): commander C sends an order to L1, L2,",
+        "...; each relays what it got, then decides by majority (ties:",
+        "RETREAT).",
         "IC1: all loyal lieutenants decide alike.",
         "IC2: if the commander is loyal, every loyal lieutenant obeys it.",
         "",
@@ -177,6 +178,10 @@ fn print_why_3f_plus_1(out: &mut dyn Write, config: &Config) -> io::Result<()> {
         writeln!(out, "   {n}   {runs:>10}   {ic1:>12}   {ic2:>12}")?;
     }
     writeln!(out)?;
+    writeln!(
+        out,
+        "In the runs below, \"RETREAT!\" is a lie; \"->\" the decision."
+    )?;
     if let Some(strategy) = searches[0].first_violation {
         print_run(out, 3, strategy)?;
     }
@@ -213,7 +218,7 @@ fn print_quorums(out: &mut dyn Write) -> io::Result<()> {
     )?;
     writeln!(
         out,
-        "    n   f    q   pairs   smallest overlap   two decisions possible"
+        "   n  f   q  pairs  smallest overlap  two decisions possible"
     )?;
     for f in 1..=3 {
         for n in [3 * f, 3 * f + 1] {
@@ -225,7 +230,7 @@ fn print_quorums(out: &mut dyn Write) -> io::Result<()> {
             };
             writeln!(
                 out,
-                "   {:>2}   {}   {:>2}   {:>5}   {:>16}   {possible}",
+                "  {:>2}  {}  {:>2}  {:>5}  {:>16}  {possible}",
                 c.n, c.f, c.quorum, c.quorum_pairs, c.smallest_overlap
             )?;
         }
@@ -530,7 +535,7 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         let quorum = quorum_check(7, 2);
         let row = format!(
-            "    7   2    5   {:>5}   {:>16}   no",
+            "   7  2   5  {:>5}  {:>16}  no",
             quorum.quorum_pairs, quorum.smallest_overlap
         );
         assert!(text.contains(&row), "{text}");
@@ -541,7 +546,7 @@ mod tests {
         )));
         let lie = honest_answer(21) + LIE_OFFSET;
         assert!(text.contains(&format!(
-            "DANGER: consensus on a wrong answer, {lie}: 3 liars, more than 2f = 2"
+            "DANGER: consensus on a wrong answer, {lie}:\n   3 liars, more than 2f = 2"
         )));
         // The trusted counter's runs, and the conditions defined before use.
         let two_of_three = plain_majority(&nodes(3, 1), 21);

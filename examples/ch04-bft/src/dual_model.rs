@@ -258,13 +258,14 @@ fn run(config: &Config, out: &mut dyn Write) -> io::Result<ExitCode> {
     for line in [
         &format!("With {mix}, errors come together;"),
         "each model's overall error rate stays what it was.",
+        "Only the middle column has hard tasks.",
     ] {
         writeln!(out, "{line}")?;
     }
     let k = config.wrong_variants;
     let titles = [
         format!("K = {k}"),
-        format!("K = {k}, hard"),
+        format!("hard, K = {k}"),
         format!("K = {other_k}"),
     ];
     print_silent_errors(
@@ -326,11 +327,8 @@ fn print_setup(out: &mut dyn Write, config: &Config) -> io::Result<()> {
         1 => "K = 1 wrong answer: every mistake is the same one".to_string(),
         k => format!("K = {k} wrong answers, each equally likely"),
     };
-    writeln!(
-        out,
-        "   {} tasks, seed {}; {variants}",
-        config.tasks, config.seed
-    )?;
+    writeln!(out, "   {} tasks, seed {};", config.tasks, config.seed)?;
+    writeln!(out, "   {variants}")?;
     writeln!(out, "The first task as the models answer it:")?;
     let run = config.run(Difficulty::INDEPENDENT);
     let models = run.llms();

@@ -32,18 +32,20 @@ pub fn decimal(value: f64) -> String {
     if text == "-0" { "0".to_string() } else { text.to_string() }
 }
 
-/// How an error count compares with the baseline's, worded both ways round.
-pub fn compared(errors: u64, baseline: u64) -> String {
+/// How an error rate compares with the baseline's, worded both ways round.
+/// Equal means the same rate computed the same way, so `==` is meant.
+#[allow(clippy::float_cmp)]
+pub fn compared(errors: f64, baseline: f64) -> String {
     if errors == baseline {
         "same as single".to_string()
-    } else if baseline == 0 {
+    } else if baseline == 0.0 {
         "more errors (single has none)".to_string()
-    } else if errors == 0 {
+    } else if errors == 0.0 {
         "no errors".to_string()
     } else if errors < baseline {
-        format!("{:.1}x fewer errors", baseline as f64 / errors as f64)
+        format!("{:.1}x fewer errors", baseline / errors)
     } else {
-        format!("{:.1}x more errors", errors as f64 / baseline as f64)
+        format!("{:.1}x more errors", errors / baseline)
     }
 }
 
@@ -78,10 +80,10 @@ mod tests {
 
     #[test]
     fn comparisons_read_correctly_both_ways() {
-        assert_eq!(compared(427, 233), "1.8x more errors");
-        assert_eq!(compared(165, 233), "1.4x fewer errors");
-        assert_eq!(compared(233, 233), "same as single");
-        assert_eq!(compared(0, 233), "no errors");
-        assert_eq!(compared(10, 0), "more errors (single has none)");
+        assert_eq!(compared(0.427, 0.233), "1.8x more errors");
+        assert_eq!(compared(0.165, 0.233), "1.4x fewer errors");
+        assert_eq!(compared(0.233, 0.233), "same as single");
+        assert_eq!(compared(0.0, 0.233), "no errors");
+        assert_eq!(compared(0.01, 0.0), "more errors (single has none)");
     }
 }

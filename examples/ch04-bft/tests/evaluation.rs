@@ -131,10 +131,7 @@ fn the_evaluation_reports_exactly_what_the_models_do() {
             format!("{m}={:.4}", wrong as f64 / n)
         })
         .collect();
-    assert_eq!(
-        closing,
-        format!("Simulate them: dual_model --models {}", rates.join(","))
-    );
+    assert_eq!(closing, format!("dual_model --models {}", rates.join(",")));
 }
 
 #[test]

@@ -12,9 +12,9 @@ use super::pbft_svg::space_time;
 use crate::cli::{heading, write_svg};
 
 fn print_trace(out: &mut dyn Write, result: &RunResult) -> io::Result<()> {
-    writeln!(out, "      t  replica")?;
+    writeln!(out, "     t  replica")?;
     for step in &result.trace {
-        writeln!(out, "   {:>4}  R{}  {}", step.time, step.replica, step.what)?;
+        writeln!(out, "  {:>4}  R{}  {}", step.time, step.replica, step.what)?;
     }
     Ok(())
 }
@@ -25,12 +25,12 @@ pub fn print_normal_case(out: &mut dyn Write, seed: u64) -> io::Result<()> {
     let config = Config::pbft(1);
     for line in [
         "n = 4 replicas, f = 1; the primary of view v is replica v mod 4.",
-        "Prepared: the PRE-PREPARE and 2f = 2 matching PREPAREs; committed:",
-        "2f + 1 = 3 matching COMMITs. No fault; each message takes 1 to 10",
+        "Prepared: the PRE-PREPARE and 2f = 2 matching PREPAREs;",
+        "committed: 2f + 1 = 3 matching COMMITs. No fault; each message",
     ] {
         writeln!(out, "{line}")?;
     }
-    writeln!(out, "ticks, drawn from seed {seed}:")?;
+    writeln!(out, "takes 1 to 10 ticks, drawn from seed {seed}:")?;
     print_trace(out, &run(&config, &[], seed))
 }
 
@@ -39,8 +39,9 @@ pub fn print_view_change(out: &mut dyn Write, seed: u64) -> io::Result<()> {
     heading(out, "1.5 PBFT: a silent primary is replaced")?;
     writeln!(
         out,
-        "R0 is Byzantine and sends nothing. Timers run 100 ticks in view 0:"
+        "R0, the primary, is Byzantine and sends nothing; timers run"
     )?;
+    writeln!(out, "100 ticks in view 0:")?;
     print_trace(out, &run(&Config::pbft(1), &[(0, Strategy::Silent)], seed))
 }
 
@@ -53,11 +54,12 @@ pub fn print_search(
 ) -> io::Result<()> {
     heading(out, "1.6 PBFT: a search for disagreement")?;
     for line in [
-        "Each run: f Byzantine replicas drawn at random, each silent, equivocating,",
-        "echoing everything, hiding its certificate, replaying, or usurping; the",
-        "network duplicates messages and holds a quarter 10 to 209 ticks until",
-        "tick 300. Unsafe: honest replicas commit different values. Live: all do.",
-        "    n   f  quorum   runs  unsafe    live  live by view 0, 1, later",
+        "Each run: f Byzantine replicas drawn at random, each silent,",
+        "equivocating, echoing, hiding its certificate, replaying, or",
+        "usurping; the network duplicates messages and holds a quarter",
+        "10 to 209 ticks until tick 300. Unsafe: honest replicas commit",
+        "different values. Live: all honest replicas commit.",
+        "   n  f  quorum   runs  unsafe   live  live by view 0, 1, later",
     ] {
         writeln!(out, "{line}")?;
     }
@@ -75,7 +77,7 @@ pub fn print_search(
         let c = s.config;
         writeln!(
             out,
-            "   {:>2}  {:>2}  {:>6}  {:>5}  {:>6}  {:>6}  {}, {}, {}",
+            "  {:>2} {:>2}  {:>6}  {:>5}  {:>6}  {:>5}  {}, {}, {}",
             c.n,
             c.f(),
             c.quorum,
@@ -90,12 +92,12 @@ pub fn print_search(
     writeln!(out, "Runs that reached where a broken view change would show:")?;
     writeln!(
         out,
-        "    n   view change while prepared   committed value carried on"
+        "   n  view change while prepared  committed value carried on"
     )?;
     for s in &searches {
         writeln!(
             out,
-            "   {:>2}   {:>26}   {:>26}",
+            "  {:>2}  {:>26}  {:>26}",
             s.config.n, s.reached[0], s.reached[1]
         )?;
     }
@@ -107,11 +109,8 @@ pub fn print_search(
             .iter()
             .map(|(id, s)| format!("R{id} {}", s.name()))
             .collect();
-        writeln!(
-            out,
-            "n = 3, quorums of n - f = 2, the first unsafe run (seed {seed}, {}):",
-            who.join(", ")
-        )?;
+        writeln!(out, "n = 3, quorums of n - f = 2, the first unsafe run")?;
+        writeln!(out, "(seed {seed}, {}):", who.join(", "))?;
         print_trace(out, &search_run(&config, seed, true))?;
     }
     Ok(())

@@ -233,9 +233,9 @@ impl Run<'_> {
                         .collect::<Vec<_>>()
                         .join(" ")
                 };
-                let who = if honest { "" } else { " (Byzantine)" };
+                let who = if honest { "" } else { "(Byzantine) " };
                 let what =
-                    format!("sends {} to {to_whom}{who}", describe(&message));
+                    format!("{who}sends {} to {to_whom}", describe(&message));
                 let step = Step { time: self.now, replica: from, what };
                 self.trace.iter_mut().for_each(|t| t.push(step.clone()));
             }

@@ -26,28 +26,30 @@ pub fn print_tests(
 ) -> io::Result<()> {
     writeln!(
         out,
-        "Error = not accepted as correct, measured on {} tasks | exact:",
+        "Error = not accepted as correct, measured on {} tasks:",
         tally.tasks
     )?;
     writeln!(
         out,
-        "   strategy                   calls   error rate | exact   vs single"
+        "  {:<16} {:>5} {:>9} {:>7}  exact against single",
+        "strategy", "calls", "measured", "exact"
     )?;
-    let errors = |s: usize| tally.tasks - tally.correct[s];
+    let exact_error = |s: usize| 1.0 - exact[s].correct;
     for (s, strategy) in Strategy::ALL.into_iter().enumerate().take(3) {
-        let measured = errors(s) as f64 / tally.tasks as f64;
+        let errors = tally.tasks - tally.correct[s];
+        let measured = errors as f64 / tally.tasks as f64;
         let versus = if s == 0 {
             "baseline".to_string()
         } else {
-            compared(errors(s), errors(0))
+            compared(exact_error(s), exact_error(0))
         };
         writeln!(
             out,
-            "   {:<25} {:>5}   {:>10} | {:>6}   {versus}",
+            "  {:<16} {:>5} {:>9} {:>7}  {versus}",
             strategy.short_label(),
             strategy.calls(),
             percent(measured, 2),
-            percent(1.0 - exact[s].correct, 2),
+            percent(exact_error(s), 2),
         )?;
     }
     Ok(())
@@ -61,32 +63,25 @@ pub fn print_worked_example(
     exact: &[Rates; 4],
 ) -> io::Result<()> {
     let both = exact[1].correct;
+    let five = |x: f64| format!("{:.5}", x + 0.0);
+    writeln!(out, "Worked example: dual agreement is correct when both are,")?;
     writeln!(
         out,
-        "Worked example: dual agreement is correct when both models are,"
-    )?;
-    writeln!(
-        out,
-        "   (1 - {}) x (1 - {}) = {} x {} = {}, an error of {}",
+        "  (1 - {}) x (1 - {}) = {} x {} = {},",
         decimal(a),
         decimal(b),
         decimal(1.0 - a),
         decimal(1.0 - b),
-        decimal(both),
-        percent(1.0 - both, 2)
+        five(both),
     )?;
+    writeln!(out, "  an error of {};", percent(1.0 - both, 2))?;
     // The triple majority is correct when all three are, or exactly two.
     let (ra, rb, rc) = (1.0 - a, 1.0 - b, 1.0 - c);
     let terms = [ra * rb * rc, a * rb * rc, ra * b * rc, ra * rb * c];
-    writeln!(out, "and the triple majority when at least two are:")?;
-    let shown: Vec<String> = terms.iter().map(|&t| decimal(t)).collect();
-    writeln!(
-        out,
-        "   {} = {}, an error of {}",
-        shown.join(" + "),
-        decimal(exact[2].correct),
-        percent(1.0 - exact[2].correct, 2)
-    )
+    writeln!(out, "the triple majority when all three are or exactly two:")?;
+    let shown: Vec<String> = terms.iter().map(|&t| five(t)).collect();
+    writeln!(out, "  {} = {},", shown.join(" + "), five(exact[2].correct))?;
+    writeln!(out, "  an error of {}.", percent(1.0 - exact[2].correct, 2))
 }
 
 /// Silent errors, exact, for the same models in three settings.
@@ -99,14 +94,14 @@ pub fn print_silent_errors(
         "Silent errors (accepted and wrong), exact, in three settings:"
     )?;
     let titles: Vec<String> =
-        settings.iter().map(|(title, _)| format!("{title:>13}")).collect();
-    writeln!(out, "   strategy                  {}", titles.join(""))?;
+        settings.iter().map(|(title, _)| format!("{title:>12}")).collect();
+    writeln!(out, "  {:<25}{}", "strategy", titles.join(""))?;
     for (s, strategy) in Strategy::ALL.into_iter().enumerate() {
         let cells: Vec<String> = settings
             .iter()
-            .map(|(_, rates)| format!("{:>13}", percent(rates[s].silent, 2)))
+            .map(|(_, rates)| format!("{:>12}", percent(rates[s].silent, 2)))
             .collect();
-        writeln!(out, "   {:<25} {}", strategy.label(), cells.join(""))?;
+        writeln!(out, "  {:<25}{}", strategy.label(), cells.join(""))?;
     }
     Ok(())
 }
@@ -174,7 +169,7 @@ pub fn print_delivered(
     )?;
     writeln!(
         out,
-        "   strategy                  calls  accepted  calls/answer   wrong"
+        "  strategy                 calls accepted calls/answer  wrong"
     )?;
     for (strategy, rates) in Strategy::ALL.into_iter().zip(exact) {
         let (calls, share) = match delivered(strategy, *rates) {
@@ -183,7 +178,7 @@ pub fn print_delivered(
         };
         writeln!(
             out,
-            "   {:<25} {:>5}  {:>8}  {calls:>12}  {share:>6}",
+            "  {:<25}{:>5} {:>8} {calls:>12} {share:>6}",
             strategy.label(),
             strategy.calls(),
             percent(rates.correct + rates.silent, 2)
@@ -207,8 +202,9 @@ fn rule_label(row: &RuleRow) -> String {
 }
 
 /// The rules side by side, in one setting: exact rates and calls. A
-/// majority row gives the fixed vote's calls and its cascade's; an
-/// ahead-by row has only the second.
+/// majority row gives the fixed vote's calls ("all") and its cascade's
+/// ("need"); an ahead-by row has only the second. The last column is the
+/// calls per delivered answer of the rule that decides early.
 pub fn print_rules_exact(
     out: &mut dyn Write,
     rows: &[RuleRow],
@@ -216,29 +212,31 @@ pub fn print_rules_exact(
 ) -> io::Result<()> {
     for (row, rates) in rows.iter().zip(exact) {
         let r = rates[0];
-        let per_answer = |rates: &RuleRates| {
-            rates.calls_per_answer().map_or("never".to_string(), decimal_2)
+        let early = rates[rates.len() - 1];
+        let all = match rates.len() {
+            2 => decimal_2(r.calls),
+            _ => "-".to_string(),
         };
-        let both = |f: &dyn Fn(&RuleRates) -> String| match rates.len() {
-            2 => format!("{}/{}", f(&rates[0]), f(&rates[1])),
-            _ => format!("-/{}", f(&rates[0])),
-        };
+        let per_answer =
+            early.calls_per_answer().map_or("never".to_string(), decimal_2);
         writeln!(
             out,
-            "   {:<19} {:>7} {:>8} {:>7} {:>11} {:>11}",
+            "  {:<18} {:>7} {:>7} {:>7} {:>5} {:>5} {:>5}",
             rule_label(row),
             percent(r.correct, 2),
             percent(r.rejected, 2),
             percent(r.silent, 2),
-            both(&|r| decimal_2(r.calls)),
-            both(&per_answer),
+            all,
+            decimal_2(early.calls),
+            per_answer,
         )?;
     }
     Ok(())
 }
 
-/// The same rows measured: each rate with its Wilson interval, in percent
-/// with one decimal, and the calls a task as needed.
+/// The same rows measured: the correct and silent rates with their Wilson
+/// intervals, in percent with one decimal, then the rejected rate and the
+/// calls a task as needed.
 pub fn print_rules_measured(
     out: &mut dyn Write,
     rows: &[RuleRow],
@@ -246,9 +244,9 @@ pub fn print_rules_measured(
 ) -> io::Result<()> {
     for (row, counts) in rows.iter().zip(counts) {
         let c = counts[counts.len() - 1];
+        let pct = |x: f64| format!("{:.1}", 100.0 * x + 0.0);
         let cell = |hits: u64| {
             let (low, high) = wilson_interval(hits, c.tasks);
-            let pct = |x: f64| format!("{:.1}", 100.0 * x + 0.0);
             format!(
                 "{:>4} [{:>4},{:>4}]",
                 pct(hits as f64 / c.tasks as f64),
@@ -258,26 +256,43 @@ pub fn print_rules_measured(
         };
         writeln!(
             out,
-            "   {:<19} {} {} {} {:>5}",
+            "  {:<18} {} {} {:>4} {:>4}",
             rule_label(row),
             cell(c.correct),
-            cell(c.rejected),
             cell(c.silent),
+            pct(c.rejected as f64 / c.tasks as f64),
             decimal_2(c.calls as f64 / c.tasks as f64),
         )?;
     }
     Ok(())
 }
 
-/// Who answers, and the header of the exact table.
+/// Who answers, what the rules and the columns are, and the header of the
+/// exact table.
 pub fn print_rules_header(out: &mut dyn Write, first: &str) -> io::Result<()> {
+    let cap = AHEAD_MAX_CALLS;
     writeln!(
         out,
-        "1 model: {first}, asked again and again; ahead by k rejects after {AHEAD_MAX_CALLS} calls."
+        "\"2 of 3\": a fixed vote of 3 calls, quorum 2; \"ahead by k\":"
+    )?;
+    writeln!(out, "call until one answer leads by k, or reject after {cap}.")?;
+    writeln!(
+        out,
+        "\"1 model\": {first}, asked again and again. Calls a task:"
     )?;
     writeln!(
         out,
-        "   rule                correct rejected  silent  calls: all/needed  per answer"
+        "\"all\" for the fixed vote, \"need\" for its cascade or for"
+    )?;
+    writeln!(
+        out,
+        "ahead-by; \"ans\": calls per accepted answer, rejected tasks"
+    )?;
+    writeln!(out, "asked again.")?;
+    writeln!(
+        out,
+        "  {:<18} {:>7} {:>7} {:>7} {:>5} {:>5} {:>5}",
+        "rule", "correct", "reject", "silent", "all", "need", "ans"
     )
 }
 
@@ -303,22 +318,38 @@ pub fn print_rules_section(
         let exact = exact_rules(models, difficulty, k);
         print_rules_exact(out, &rows(), &exact)?;
     }
+    print_uncapped(out, models[0].error_rate, k)?;
     print_hard_alone(out, correlated.hard_error, k)?;
     for (i, (name, difficulty)) in settings.into_iter().enumerate() {
         if i == 0 {
+            writeln!(out, "Measured, {tasks} tasks, % [95% Wilson interval]:")?;
             writeln!(
                 out,
-                "Measured, {tasks} tasks, % [95% Wilson interval]; {name}:"
+                "  {:<18} {:>16} {:>16} {:>4} {:>4}",
+                "rule", "correct [95%]", "silent [95%]", "rej", "need"
             )?;
-        } else {
-            writeln!(out, "Measured, {name}:")?;
         }
+        writeln!(out, "Measured, {name}:")?;
         let counts = simulate_rules_parallel(
             models, difficulty, k, tasks, seed, threads,
         );
         print_rules_measured(out, &rows(), &counts)?;
     }
     Ok(())
+}
+
+/// Ahead by 3 without its cap, with independent errors: what MAKER's rule,
+/// which has no cap, would give.
+fn print_uncapped(out: &mut dyn Write, error: f64, k: usize) -> io::Result<()> {
+    let one = CallRates::erring(error);
+    let rule = Rule::AheadBy { lead: 3, max_calls: UNCAPPED };
+    let r = rule_rates(rule, k, |_| one);
+    writeln!(
+        out,
+        "Ahead by 3 with no cap (independent): silent {}, {} calls.",
+        percent(r.silent, 2),
+        decimal_2(r.calls)
+    )
 }
 
 /// On the hard tasks alone, where a sample is wrong more often than right:
@@ -329,8 +360,12 @@ fn print_hard_alone(out: &mut dyn Write, q: f64, k: usize) -> io::Result<()> {
     let ahead = |lead| Rule::AheadBy { lead, max_calls: AHEAD_MAX_CALLS };
     writeln!(
         out,
-        "Hard tasks alone, silent: 1 call {}, 3 of 5 {}, ahead by 2 {}, 3 {}",
+        "Hard tasks alone, where a sample errs {}, silent:",
         silent(Rule::Fixed { voters: 1, quorum: 1 }),
+    )?;
+    writeln!(
+        out,
+        "  3 of 5 {}, ahead by 2 {}, ahead by 3 {}",
         silent(Rule::Fixed { voters: 5, quorum: 3 }),
         silent(ahead(2)),
         silent(ahead(3)),
@@ -341,12 +376,13 @@ fn describe_setting(name: &str, difficulty: Difficulty) -> String {
     if difficulty.hard_fraction == 0.0 {
         name.to_string()
     } else {
-        format!(
-            "{}, samples sharing the task's difficulty",
-            describe(difficulty)
-        )
+        format!("{} (all samples of a task)", describe(difficulty))
     }
 }
+
+/// A cap far beyond any walk's length: what is left past it is below
+/// 10^-12 for every rate the chapter uses.
+const UNCAPPED: usize = 400;
 
 /// `value` with two decimals.
 fn decimal_2(value: f64) -> String {

@@ -242,7 +242,7 @@ fn run_evaluation(
         }
     }
     let shown = match rescore {
-        Some(log) => format!("{source} (rescored from {log})"),
+        Some(log) => format!("{source}\nRescored from {log}: no call made"),
         None => source.clone(),
     };
     evaluation_report(out, settings, &shown, &measured.tally)?;

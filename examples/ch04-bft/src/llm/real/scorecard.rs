@@ -47,22 +47,19 @@ pub fn report(
     let tasks = tally.tasks;
     let names = &settings.names;
     let width = name_width(names, "model");
-    writeln!(
-        out,
-        "Cross-checking {n} command(s) on {tasks} tasks (answers read as {})",
-        settings.reading.describe()
-    )?;
+    writeln!(out, "Cross-checking {n} command(s) on {tasks} tasks")?;
+    writeln!(out, "Answers read as {}", settings.reading.describe())?;
     writeln!(out, "Tasks: {source}")?;
     writeln!(
         out,
-        "(a call abstains if it times out, fails, prints too much, has no answer"
+        "(a call abstains if it times out, fails, prints too much, has"
     )?;
-    writeln!(out, "that can be read, or fails the check)")?;
+    writeln!(out, "no answer that can be read, or fails the check)")?;
     writeln!(out)?;
     writeln!(out, "Models (error: not correct; 95% Wilson interval):")?;
     writeln!(
         out,
-        "   {:<width$}  correct   wrong   abstained   error rate",
+        "  {:<width$} correct  wrong  abstained  error rate [95%]",
         "model"
     )?;
     let mut rates = Vec::new();
@@ -74,7 +71,7 @@ pub fn report(
             .push((correct as f64 / tasks as f64, wrong as f64 / tasks as f64));
         writeln!(
             out,
-            "   {name:<width$} {correct:>8} {wrong:>7} {abstained:>11}   {:>6} [{:>6}, {:>6}]",
+            "  {name:<width$} {correct:>7} {wrong:>6} {abstained:>10}  {:>6} [{:>6},{:>6}]",
             percent(rate, 2),
             percent(low, 2),
             percent(high, 2)
@@ -102,13 +99,14 @@ pub fn report(
     }
     if n >= 3 {
         // The simulation assumes independent models with these rates.
-        writeln!(out, "Simulate them: dual_model --models {models}")
+        writeln!(out, "Simulate them:")?;
+        writeln!(out, "dual_model --models {models}")
     } else {
         writeln!(
             out,
-            "The simulation needs three models; with a third command, this line would"
+            "The simulation needs three models; with a third command, this"
         )?;
-        writeln!(out, "give its --models flag ({models}).")
+        writeln!(out, "line would give its --models flag ({models}).")
     }
 }
 
@@ -208,11 +206,11 @@ fn print_pairs(
     let tasks = tally.tasks as f64;
     writeln!(
         out,
-        "Pairs: both wrong, against what independence predicts; and when both are"
+        "Pairs: both wrong, against what independence predicts; and when"
     )?;
     writeln!(
         out,
-        "wrong, how often they give the same wrong answer (Kim et al., ICML 2025):"
+        "both are wrong, how often they give the same wrong answer:"
     )?;
     let pairs_shown: Vec<String> = (0..names.len())
         .flat_map(|i| (i + 1..names.len()).map(move |j| (i, j)))
@@ -221,7 +219,7 @@ fn print_pairs(
     let width = name_width(&pairs_shown, "pair");
     writeln!(
         out,
-        "   {:<width$}  both wrong   if independent   same wrong answer",
+        "  {:<width$} both wrong  independent  same wrong answer",
         "pair"
     )?;
     let mut pairs = tally.pairs.iter();
@@ -239,7 +237,7 @@ fn print_pairs(
             let pair = format!("{}, {}", names[i], names[j]);
             writeln!(
                 out,
-                "   {pair:<width$} {:>11}   {:>14}   {share}",
+                "  {pair:<width$} {:>10}  {:>11}  {share}",
                 percent(both as f64 / tasks, 2),
                 percent(rates[i].1 * rates[j].1, 2)
             )?;
@@ -257,12 +255,13 @@ fn print_strategies(
     let tasks = tally.tasks;
     writeln!(
         out,
-        "Strategies: measured [95% Wilson interval] | predicted if the models erred"
+        "Strategies: measured [95% Wilson interval] | predicted if the"
     )?;
     writeln!(
         out,
-        "independently with the rates above, every wrong answer alike (K = 1):"
+        "models erred independently with the rates above, every wrong"
     )?;
+    writeln!(out, "answer alike (K = 1):")?;
     for ((label, strategy), counts) in
         strategies(names.len()).into_iter().zip(&tally.strategies)
     {
@@ -270,7 +269,7 @@ fn print_strategies(
         let exact = predicted(strategy, rates);
         let predicted = Rates::new(exact.correct, exact.silent);
         let who = names[..voters].join(", ");
-        writeln!(out, "   {label}, {quorum} of {voters} ({who}):")?;
+        writeln!(out, "  {label}, {quorum} of {voters} ({who}):")?;
         let measured = [counts.correct, counts.rejected, counts.silent];
         print_outcome_rows(out, measured, tasks, predicted)?;
     }
@@ -294,11 +293,16 @@ fn print_early(
     writeln!(out)?;
     writeln!(
         out,
-        "Deciding early from these answers, in command order (rest: rejected):"
+        "Deciding early from these answers, in command order; ahead by k"
     )?;
     writeln!(
         out,
-        "   measured | predicted   correct          silent           calls a task"
+        "stops after {} calls, one per command (rest: rejected):",
+        rates.len()
+    )?;
+    writeln!(
+        out,
+        "  measured | predicted   correct           silent  calls a task"
     )?;
     for (rule, (counts, calls)) in rules.into_iter().zip(&tally.early) {
         let predicted = predicted(rule, rates);
@@ -312,7 +316,7 @@ fn print_early(
         };
         writeln!(
             out,
-            "   {name:<19} {}  {}  {:.2} | {:.2}",
+            "  {name:<15} {} {} {:.2} | {:.2}",
             pair(counts.correct as f64 / tasks, predicted.correct),
             pair(counts.silent as f64 / tasks, predicted.silent),
             *calls as f64 / tasks,

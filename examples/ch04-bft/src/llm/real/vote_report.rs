@@ -55,7 +55,7 @@ pub fn report(
     let width = settings.names.iter().map(|n| n.chars().count()).max();
     let width = width.unwrap_or(0);
     for (name, command) in settings.names.iter().zip(&settings.commands) {
-        writeln!(out, "   {name:<width$}  {}", one_line(command))?;
+        writeln!(out, "  {name:<width$}  {}", one_line(command))?;
     }
     for (i, call) in ballot.calls.iter().enumerate() {
         if call.status == Status::Unneeded {
@@ -65,17 +65,17 @@ pub fn report(
             .map_or("-".to_string(), |g| format!("{}", g + 1));
         let key = match (&call.status, &call.key) {
             (Status::Answered | Status::FailedCheck, Some(key)) => {
-                format!("   key {}", shown_key(key))
+                format!("  key {}", shown_key(key))
             }
             _ => String::new(),
         };
         let retried = match call.retried.len() {
             0 => String::new(),
-            n => format!("   after {n} failed attempt(s)"),
+            n => format!("  after {n} failed attempt(s)"),
         };
         writeln!(
             out,
-            "   call {:<2} {:<width$}  {:<24} group {group:<3} {:>7.3} s{key}{retried}",
+            "  call {:<2} {:<width$}  {:<18} group {group:<2} {:>6.3} s{key}{retried}",
             i + 1,
             settings.names[ballot.command_of[i]],
             call.status.describe(),
@@ -84,7 +84,7 @@ pub fn report(
         if let (Status::FailedCheck, Some(said)) =
             (&call.status, &call.check_said)
         {
-            writeln!(out, "           the check said: {said}")?;
+            writeln!(out, "          the check said: {said}")?;
         }
         if !matches!(
             call.status,
@@ -94,7 +94,7 @@ pub fn report(
                 | Status::FailedCheck
         ) && let Some(line) = last_line(&call.stderr)
         {
-            writeln!(out, "           stderr: {line}")?;
+            writeln!(out, "          stderr: {line}")?;
         }
     }
     let votes = ballot.votes(false);
@@ -109,7 +109,7 @@ pub fn report(
         };
         writeln!(
             out,
-            "   group {}: {} vote(s) (call {}){check}",
+            "  group {}: {} vote(s) (call {}){check}",
             g + 1,
             votes[g],
             calls.join(", ")
@@ -118,7 +118,7 @@ pub fn report(
     let best = votes.iter().copied().max().unwrap_or(0);
     let why = match plan.rule {
         Rule::Fixed { quorum, .. } | Rule::Cascade { quorum, .. } => {
-            format!("no answer has {quorum} votes (the most any has is {best})")
+            format!("no answer has {quorum} votes (the most: {best})")
         }
         Rule::AheadBy { lead, .. } => {
             format!("no answer leads every other by {lead}")
@@ -131,10 +131,10 @@ pub fn report(
             g + 1,
             votes[g]
         ),
-        Decision::Rejected => writeln!(
-            out,
-            "decision: rejected: {why}; abstentions count as votes for nothing"
-        ),
+        Decision::Rejected => {
+            writeln!(out, "decision: rejected: {why};")?;
+            writeln!(out, "  abstentions count as votes for nothing")
+        }
         Decision::Undecided => writeln!(
             out,
             "decision: none: {} call(s) could not run, and with them {why} might \

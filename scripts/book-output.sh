@@ -132,7 +132,7 @@ work=$(mktemp -d)
 {
   echo '$ target/release/dual_model --rescore gsm8k.jsonl --compare trim'
   "$bin/dual_model" --rescore "$work/gsm8k.jsonl" --compare trim --quiet |
-    sed -e "s|(rescored from $work/|(rescored from |" | sed -n '1,/^$/p;/^Models/,/^$/p' | sed '$d'
+    sed -e "s|Rescored from $work/|Rescored from |" | sed -n '1,/^$/p;/^Models/,/^$/p' | sed '$d'
 } > "$out/real-rescore.txt"
 rm -r "$work"
 {

@@ -31,9 +31,10 @@ use ch04_bft::llm::model::{Difficulty, ModelSpec, Task};
 use ch04_bft::llm::real::cross_check;
 use ch04_bft::llm::real_flags::CMD_FLAGS;
 use ch04_bft::llm::report::{
-    print_delivered, print_outcomes, print_rules_section, print_scaling,
-    print_silent_errors, print_tests, print_worked_example,
+    print_delivered, print_outcomes, print_scaling, print_silent_errors,
+    print_tests, print_worked_example,
 };
+use ch04_bft::llm::rules_report::print_rules_section;
 use ch04_bft::llm::scaling::{describe, scaling_curves};
 use ch04_bft::llm::simulate::Run;
 
@@ -61,7 +62,7 @@ Simulation (the default): models with assumed error rates, not measurements
                         (1 to 1000000, default 1: all hallucinations agree)
   --hard-fraction H     share of hard tasks in the correlated setting
                         (0 to less than 1, default 0.1)
-  --hard-error Q        every model's error on a hard task (0 to 1, default 0.8)
+  --hard-error E        every model's error on a hard task (0 to 1, default 0.8)
   --threads T           worker threads (1 to 256, default: available cores);
                         the output is the same for every T
   --svg DIR             also write the scaling chart to DIR/majority-scaling.svg

@@ -77,7 +77,7 @@ fn the_evaluation_reports_exactly_what_the_models_do() {
             .filter(|&&(a, b)| scripted(name, a, b) != a + b)
             .count();
         let row = format!(
-            "{name:<5} {:>8} {wrong:>7} {:>11}   {:>6}",
+            "{name:<5} {:>7} {wrong:>6} {:>10}  {:>6}",
             tasks.len() - wrong,
             0,
             pct(wrong)
@@ -100,7 +100,7 @@ fn the_evaluation_reports_exactly_what_the_models_do() {
         both.len(),
         same as f64 / both.len() as f64 * 100.0
     );
-    let pair = format!("{:<12} {:>11}", "alpha, beta", pct(both.len()));
+    let pair = format!("{:<12} {:>10}", "alpha, beta", pct(both.len()));
     assert!(report.contains(&pair), "no '{pair}' in\n{report}");
     assert!(report.contains(&share), "no '{share}' in\n{report}");
     // The majority of three: accepted and correct when two agree on a + b.

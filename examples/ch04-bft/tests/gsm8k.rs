@@ -236,10 +236,8 @@ fn the_live_evaluation_agrees_with_the_labels_and_rescores_without_a_call() {
         lines.map(str::to_string).collect()
     };
     assert_eq!(others(&live_out), others(&again_out), "line for line");
-    let row = format!(
-        "   175b_verification {:>8} {:>7} {:>11}   43.75%",
-        742, 576, 1
-    );
+    let row =
+        format!("  175b_verification {:>7} {:>6} {:>10}  43.75%", 742, 576, 1);
     assert!(live_out.contains(&row), "{live_out}");
     // Names the simulation refuses (more than 16 characters) become M1 ...
     assert_eq!(
@@ -249,10 +247,8 @@ fn the_live_evaluation_agrees_with_the_labels_and_rescores_without_a_call() {
     // Read another way: as whole text, every answer is wrong.
     let trim = run(&["--rescore".to_string(), path.to_string()]);
     let trim_out = String::from_utf8(trim.stdout).unwrap();
-    let row = format!(
-        "   175b_verification {:>8} {:>7} {:>11}   100.00%",
-        0, 1319, 0
-    );
+    let row =
+        format!("  175b_verification {:>7} {:>6} {:>10}  100.00%", 0, 1319, 0);
     assert!(trim_out.contains(&row), "{trim_out}");
     assert_eq!(untimed(&trim_out).len(), untimed(&again_out).len());
     std::fs::remove_dir_all(&dir).unwrap();

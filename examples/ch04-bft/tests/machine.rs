@@ -153,7 +153,7 @@ fn a_failed_call_is_retried_with_growing_pauses_and_only_the_last_attempt_votes(
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(output.stdout, b"42\n");
     assert!(
-        stderr(&output).contains("key 42   after 2 failed attempt(s)"),
+        stderr(&output).contains("key 42  after 2 failed attempt(s)"),
         "{}",
         stderr(&output)
     );
@@ -243,7 +243,7 @@ fn a_tasks_file_from_a_pipe_is_read_once() {
         report.starts_with("Cross-checking 1 command(s) on 3 tasks"),
         "{report}"
     );
-    let row = format!("   {:<5} {:>8} {:>7} {:>11}", "b", 2, 1, 0);
+    let row = format!("  {:<5} {:>7} {:>6} {:>10}", "b", 2, 1, 0);
     assert!(report.contains(&row), "{report}");
 }
 

@@ -56,7 +56,7 @@ fn a_logged_vote_is_decided_again_another_way_with_its_commands_gone() {
         "as text, 'A: 18' and 'A: $18.00' differ"
     );
     let report = stderr(&live);
-    assert!(report.contains("   a-model-with-a-long-name  sh "), "{report}");
+    assert!(report.contains("  a-model-with-a-long-name  sh "), "{report}");
     assert!(
         report.contains("call 2  a-model-with-a-long-name  answered"),
         "never cut: {report}"
@@ -74,7 +74,7 @@ fn a_logged_vote_is_decided_again_another_way_with_its_commands_gone() {
     let again = stderr(&number);
     assert!(again.contains("read number, timeout 60 s"), "{again}");
     assert!(
-        again.contains("answered                 group 1 ")
+        again.contains("answered           group 1 ")
             && again.contains("key 18"),
         "{again}"
     );
@@ -140,7 +140,7 @@ fn no_answer_found_abstains_with_its_reason_and_a_canon_reads_the_rest() {
         "'no idea' has no 'A:': {report}"
     );
     let row =
-        format!("   {:<5} {:>8} {:>7} {:>11}   {:>6}", "q", 2, 0, 0, "0.00%");
+        format!("  {:<5} {:>7} {:>6} {:>10}  {:>6}", "q", 2, 0, 0, "0.00%");
     assert!(report.contains(&row), "{report}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -54,7 +54,7 @@ fn a_file_limit_changes_nothing_but_the_pace() {
     assert_eq!((free_calls, limited_calls), (450, 450));
     assert!(
         String::from_utf8_lossy(&free.stdout)
-            .contains("   M1         150       0           0")
+            .contains("  M1        150      0          0")
     );
     // With too few files for even one call, nothing is measured: exit 1, a
     // line that says why, no report, and no command ran.

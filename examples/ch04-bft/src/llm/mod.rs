@@ -17,6 +17,7 @@ pub mod report;
 pub mod rules;
 pub mod rules_engine;
 pub mod rules_exact;
+pub mod rules_report;
 pub mod rules_shapes;
 pub mod rules_sim;
 pub mod scaling;

@@ -109,12 +109,12 @@ impl Difficulty {
     pub const INDEPENDENT: Difficulty =
         Difficulty { hard_fraction: 0.0, hard_error: 0.0 };
 
-    /// The easy-task rate e with H * Q + (1 - H) * e = `overall`, or `None`
-    /// when no rate in [0, 1] does that.
+    /// The easy-task rate with H * E + (1 - H) * easy = `overall`, or
+    /// `None` when no rate in [0, 1] does that.
     pub fn easy_error(self, overall: f64) -> Option<f64> {
-        let Difficulty { hard_fraction: h, hard_error: q } = self;
-        let easy = (overall - h * q) / (1.0 - h);
-        // A tolerance for rounding: H = 0.5, Q = 0.46, p = 0.23 must work.
+        let Difficulty { hard_fraction: h, hard_error: e } = self;
+        let easy = (overall - h * e) / (1.0 - h);
+        // A tolerance for rounding: H = 0.5, E = 0.46, overall 0.23 works.
         (-1e-12..=1.0 + 1e-12).contains(&easy).then(|| easy.clamp(0.0, 1.0))
     }
 }

@@ -120,6 +120,22 @@ pub fn rule_rates(
     rates
 }
 
+/// Ahead by `lead` with no cap, for one model wrong with probability
+/// `error`, every wrong answer alike: the gambler's ruin. The silent error
+/// and the calls a task on average.
+pub fn gamblers_ruin(error: f64, lead: usize) -> (f64, f64) {
+    let (p, q) = (1.0 - error, error);
+    let k = i32::try_from(lead).unwrap_or(i32::MAX);
+    let (pk, qk) = (p.powi(k), q.powi(k));
+    let lead = lead as f64;
+    let calls = if (p - q).abs() < 1e-12 {
+        lead * lead
+    } else {
+        lead * (pk - qk) / ((p - q) * (pk + qk))
+    };
+    (qk / (pk + qk), calls)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,15 +223,12 @@ mod tests {
 
     #[test]
     fn ahead_by_k_with_one_wrong_answer_is_a_gamblers_ruin() {
-        for q in [0.05, 0.23, 0.4, 0.6, 0.8] {
-            let p = 1.0 - q;
+        for q in [0.05, 0.23, 0.4, 0.5, 0.6, 0.8, 1.0] {
             for lead in 1..=4_u8 {
                 // A cap far beyond any run the probabilities allow.
                 let rule = Rule::AheadBy { lead: lead.into(), max_calls: 800 };
                 let exact = rule_rates(rule, 1, |_| CallRates::erring(q));
-                let (pk, qk) = (p.powi(lead.into()), q.powi(lead.into()));
-                let silent = qk / (pk + qk);
-                let calls = f64::from(lead) * (pk - qk) / ((p - q) * (pk + qk));
+                let (silent, calls) = gamblers_ruin(q, lead.into());
                 let case = format!("q = {q}, k = {lead}: {exact:?}");
                 assert!((exact.silent - silent).abs() < 1e-9, "{case}");
                 assert!((exact.calls - calls).abs() < 1e-9, "{case}");

@@ -12,7 +12,8 @@ use crate::rng::stream_seed;
 
 // ANCHOR: scaling
 /// The error of a strict majority over n independent models that each err
-/// with probability `e`: P(at most (n - 1) / 2 correct), for odd n.
+/// with probability `e` (here any one rate, not the easy-task rate):
+/// P(at most (n - 1) / 2 correct), for odd n.
 pub fn majority_error(n: u32, e: f64) -> f64 {
     let mut coefficient = 1.0; // C(n, j), built up as j grows
     let mut error = 0.0;

@@ -154,7 +154,7 @@ fn an_evaluation_says_why_a_command_failed() {
     let output =
         run(&with_cmds(&[crashy], &["--tasks-file", tasks.to_str().unwrap()]));
     let report = String::from_utf8(output.stdout).unwrap();
-    assert!(report.contains("   crashy  2 exit status 7\n"), "{report}");
+    assert!(report.contains("  crashy  2 exit status 7\n"), "{report}");
     assert!(
         report.contains("exit status 7, stderr (task line 1): error: MODEL_API_KEY is not set"),
         "{report}"

@@ -153,14 +153,14 @@ fn print_abstentions(
         } else {
             reasons.join(", ")
         };
-        writeln!(out, "   {name:<width$}  {reasons}")?;
+        writeln!(out, "  {name:<width$}  {reasons}")?;
         // The most common reason (the first in order of its name on a tie).
         let common =
             stats.abstained.iter().rev().max_by_key(|(_, (count, _))| *count);
         if let Some((reason, (_, Some((line, text))))) = common {
             writeln!(
                 out,
-                "   {:<width$}  {reason}, stderr (task line {line}): {text}",
+                "  {:<width$}  {reason}, stderr (task line {line}): {text}",
                 ""
             )?;
         }
@@ -300,9 +300,11 @@ fn print_early(
         "stops after {} calls, one per command (rest: rejected):",
         rates.len()
     )?;
+    writeln!(out, "Each cell: measured | predicted.")?;
     writeln!(
         out,
-        "  measured | predicted   correct           silent  calls a task"
+        "  {:<15} {:>15} {:>15} {:>12}",
+        "rule", "correct", "silent", "calls a task"
     )?;
     for (rule, (counts, calls)) in rules.into_iter().zip(&tally.early) {
         let predicted = predicted(rule, rates);
@@ -316,11 +318,10 @@ fn print_early(
         };
         writeln!(
             out,
-            "  {name:<15} {} {} {:.2} | {:.2}",
+            "  {name:<15} {} {} {:>12}",
             pair(counts.correct as f64 / tasks, predicted.correct),
             pair(counts.silent as f64 / tasks, predicted.silent),
-            *calls as f64 / tasks,
-            predicted.calls
+            format!("{:.2} | {:.2}", *calls as f64 / tasks, predicted.calls),
         )?;
     }
     Ok(())

@@ -509,4 +509,24 @@ mod tests {
             Some(b)
         );
     }
+
+    #[test]
+    fn a_new_view_moves_a_replica_forward_never_back() {
+        use Message::NewView;
+        let (b, four) = (Value::B, Config::pbft(1));
+        let proof = || vec![(0, None), (1, None), (3, None)];
+        // R2 never timed out: in view 0, a NEW-VIEW for view 1 from its
+        // primary, R1, brings it there.
+        let mut r = Replica::new(2, four);
+        r.receive(1, &NewView { view: 1, proof: proof(), value: b });
+        assert_eq!((r.view, r.accepted.get(&1)), (1, Some(&b)));
+        // In view 2, a NEW-VIEW for view 1 that arrives late changes nothing.
+        let mut r = Replica::new(2, four);
+        r.timeout(0);
+        r.timeout(1);
+        assert_eq!(r.view, 2);
+        r.receive(1, &NewView { view: 1, proof: proof(), value: b });
+        assert_eq!(r.view, 2);
+        assert_eq!(r.accepted.get(&1), None);
+    }
 }

@@ -74,3 +74,31 @@ impl Signatures {
         self.signed.insert((from, signed));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_certificate_is_verified_only_if_its_messages_were_signed() {
+        let (config, a, b) = (Config::pbft(1), Value::A, Value::B);
+        let mut signatures = Signatures::default();
+        signatures.sign(0, &Message::PrePrepare { view: 0, value: a });
+        for from in [1, 2] {
+            signatures.sign(from, &Message::Prepare { view: 0, value: a });
+        }
+        let carrying = |value| Message::ViewChange {
+            view: 1,
+            prepared: Some(Certificate { view: 0, value }),
+        };
+        assert!(signatures.verified(&config, &carrying(a)));
+        // Nobody signed anything for `b`: a forged certificate.
+        assert!(!signatures.verified(&config, &carrying(b)));
+        // A NEW-VIEW may carry only VIEW-CHANGEs that were sent.
+        let proof = vec![(1, Some(Certificate { view: 0, value: a }))];
+        let new_view = Message::NewView { view: 1, proof, value: a };
+        assert!(!signatures.verified(&config, &new_view));
+        signatures.sign(1, &carrying(a));
+        assert!(signatures.verified(&config, &new_view));
+    }
+}

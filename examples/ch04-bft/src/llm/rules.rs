@@ -110,7 +110,7 @@ impl Rule {
         }
     }
 
-    /// A short name: "majority 2 of 3", "cascade 2 of 3", "ahead by 2".
+    /// A short name: "fixed 2 of 3", "cascade 2 of 3", "ahead by 2".
     pub fn name(&self) -> String {
         match *self {
             Rule::Fixed { voters, quorum } => {
@@ -268,5 +268,14 @@ mod tests {
         }
         assert_eq!(rule(2).decide(&[2, 1, 0], 3), Step::Wait);
         assert_eq!(rule(2).decide(&[1, 3], 4), Step::Accept(1));
+    }
+
+    #[test]
+    fn each_rule_has_the_name_the_reports_print() {
+        assert_eq!(Rule::Fixed { voters: 3, quorum: 2 }.name(), "fixed 2 of 3");
+        let cascade = Rule::Cascade { voters: 5, quorum: 3 };
+        assert_eq!(cascade.name(), "cascade 3 of 5");
+        let ahead = Rule::AheadBy { lead: 2, max_calls: 9 };
+        assert_eq!(ahead.name(), "ahead by 2");
     }
 }

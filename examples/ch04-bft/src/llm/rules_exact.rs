@@ -287,4 +287,18 @@ mod tests {
             assert!((cascade.silent - chapter.silent).abs() < 1e-12);
         }
     }
+
+    #[test]
+    fn calls_per_answer_divides_the_calls_by_what_is_accepted() {
+        let rates =
+            RuleRates { correct: 0.5, rejected: 0.3, silent: 0.2, calls: 2.1 };
+        let per_answer = rates.calls_per_answer().unwrap();
+        assert!((per_answer - 3.0).abs() < 1e-12, "{per_answer}");
+        let never =
+            RuleRates { correct: 0.0, rejected: 1.0, silent: 0.0, calls: 2.0 };
+        assert_eq!(never.calls_per_answer(), None);
+        let rare =
+            RuleRates { correct: 0.0, rejected: 0.5, silent: 0.5, calls: 1.0 };
+        assert_eq!(rare.calls_per_answer(), Some(2.0));
+    }
 }

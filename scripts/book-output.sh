@@ -151,8 +151,10 @@ rm "$out/real-evaluation.body"
 # programs' --help, and the list of every test.
 # Each first line is a command that runs as typed from the repository root
 # and prints exactly the rest.
-{ echo '$ cargo run -q --release --bin bft_demo -- --help'; "$bin/bft_demo" --help; } > "$out/help-bft_demo.txt"
-{ echo '$ cargo run -q --release --bin dual_model -- --help'; "$bin/dual_model" --help; } > "$out/help-dual_model.txt"
+for name in bft_demo dual_model; do
+  { echo "\$ cargo run -q --release --bin $name -- --help"; "$bin/$name" --help; } \
+    > "$out/help-$name.txt"
+done
 for target in --lib "--bin bft_demo" "--bin dual_model" "--test cli" \
     "--test contract" "--test real_models" "--test real_answers" \
   "--test gsm8k" "--test machine" "--test real_conditions" "--test resume" \

@@ -15,7 +15,7 @@ use super::rules_sim::{
 };
 use super::scaling::describe;
 use crate::cli::heading;
-use crate::format::percent;
+use crate::format::{amount, percent};
 
 /// A row's name: who answers, and the rule ("1 model ahead by 2").
 fn rule_label(row: &RuleRow) -> String {
@@ -44,11 +44,11 @@ pub fn print_rules_exact(
         let r = rates[0];
         let early = rates[rates.len() - 1];
         let all = match rates.len() {
-            2 => decimal_2(r.calls),
+            2 => amount(r.calls),
             _ => "-".to_string(),
         };
         let per_answer =
-            early.calls_per_answer().map_or("never".to_string(), decimal_2);
+            early.calls_per_answer().map_or("never".to_string(), amount);
         writeln!(
             out,
             "  {:<18} {:>7} {:>7} {:>7} {:>5} {:>5} {:>5}",
@@ -57,7 +57,7 @@ pub fn print_rules_exact(
             percent(r.rejected, 2),
             percent(r.silent, 2),
             all,
-            decimal_2(early.calls),
+            amount(early.calls),
             per_answer,
         )?;
     }
@@ -91,7 +91,7 @@ pub fn print_rules_measured(
             cell(c.correct),
             cell(c.silent),
             pct(c.rejected as f64 / c.tasks as f64),
-            decimal_2(c.calls as f64 / c.tasks as f64),
+            amount(c.calls as f64 / c.tasks as f64),
         )?;
     }
     Ok(())
@@ -180,7 +180,7 @@ fn print_uncapped(out: &mut dyn Write, error: f64, k: usize) -> io::Result<()> {
         out,
         "Ahead by 3 with no cap (independent): silent {}, {} calls.",
         percent(silent, 2),
-        decimal_2(calls)
+        amount(calls)
     )
 }
 
@@ -210,9 +210,4 @@ fn describe_setting(name: &str, difficulty: Difficulty) -> String {
     } else {
         format!("{} (all samples of a task)", describe(difficulty))
     }
-}
-
-/// `value` with two decimals.
-fn decimal_2(value: f64) -> String {
-    format!("{value:.2}")
 }

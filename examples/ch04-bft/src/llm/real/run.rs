@@ -215,7 +215,8 @@ fn run_evaluation(
         // What ran is reported (rates over those tasks only); with no task
         // done there is nothing to report, and stdout stays empty.
         if measured.tally.tasks > 0 {
-            evaluation_report(out, settings, source, &measured.tally)?;
+            let log = rescore.as_deref();
+            evaluation_report(out, settings, source, log, &measured.tally)?;
             let left = (*total as u64).saturating_sub(measured.tally.tasks);
             writeln!(out)?;
             writeln!(
@@ -241,11 +242,8 @@ fn run_evaluation(
             return Ok(never_found(settings, c, said));
         }
     }
-    let shown = match rescore {
-        Some(log) => format!("{source}\nRescored from {log}: no call made"),
-        None => source.clone(),
-    };
-    evaluation_report(out, settings, &shown, &measured.tally)?;
+    let log = rescore.as_deref();
+    evaluation_report(out, settings, source, log, &measured.tally)?;
     if !quiet {
         let seconds = start.elapsed().as_secs_f64();
         print_pace(settings, &measured, *total, *jobs, seconds);

@@ -36,11 +36,13 @@ pub fn model_names(commands: &[String]) -> Vec<String> {
     }
 }
 
-/// The evaluation's report: deterministic, so it goes to stdout.
+/// The evaluation's report: deterministic, so it goes to stdout. A report
+/// decided again from a log names the log.
 pub fn report(
     out: &mut dyn Write,
     settings: &Settings,
     source: &str,
+    rescored_from: Option<&str>,
     tally: &Tally,
 ) -> io::Result<()> {
     let n = settings.commands.len();
@@ -50,6 +52,9 @@ pub fn report(
     writeln!(out, "Cross-checking {n} command(s) on {tasks} tasks")?;
     writeln!(out, "Answers read as {}", settings.reading.describe())?;
     writeln!(out, "Tasks: {source}")?;
+    if let Some(log) = rescored_from {
+        writeln!(out, "Rescored from {log}: no call made")?;
+    }
     writeln!(
         out,
         "(a call abstains if it times out, fails, prints too much, has"

@@ -22,10 +22,13 @@
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::lanes::{
+    below_lanes, count_spelled, first_lanes, groups, hard_lanes, set_lanes,
+};
 use super::model::{Answer, CORRECT, TaskSource};
 use super::simulate::Run;
 use super::strategy::Tally;
-use crate::rng::{Golden, SplitMix64, below, draw};
+use crate::rng::{below, draw};
 use crate::threads::all_at_once;
 
 /// Tasks per block: enough to make a block's setup negligible, few enough to
@@ -120,52 +123,47 @@ impl Plan {
         }
     }
 
-    /// Tasks per pattern for the tasks `ids`. `HARD`: the run has hard tasks.
-    /// `ONE_VARIANT`: K = 1, so an answer is 1 exactly when the model errs.
+    /// Tasks per pattern for the tasks `ids`, 64 at a time. `HARD`: the run
+    /// has hard tasks. `ONE_VARIANT`: K = 1, so an answer is 1 exactly when
+    /// the model errs.
     fn count<const HARD: bool, const ONE_VARIANT: bool>(
         &self,
         ids: Range<u64>,
         tasks_by_pattern: &mut [u64; PATTERNS],
     ) {
-        let mut models =
-            self.error_streams.map(|s| SplitMix64::at(s, ids.start));
         // Tasks per combination of models that erred. With K > 1, tasks on
         // which two or more models erred wait in `pending` instead: only for
         // them does the wrong variant matter.
         let mut by_errors = [0u64; 8];
         let mut pending = Pending::default();
-        // A task's difficulty is a comparison, not a draw: `TaskSource::task`,
-        // with the golden-ratio sequence stepped rather than computed.
-        let mut positions = Golden::at(self.tasks.offset, ids.start);
-        let (easy, hard_threshold) =
-            (self.easy_thresholds, self.hard_threshold);
-        for id in ids {
-            let position = positions.next_u64();
-            let hard = HARD && position >> 11 < self.tasks.hard_threshold;
-            // Each model's threshold: `easy[i]`, or `hard_threshold` when all
-            // bits of `mask` are set. Selecting by mask ran at 0.87 of the
-            // bare loop on the development machine; `if hard` at 0.80 to
-            // 0.86, a row of thresholds picked by index at 0.77 to 0.84.
-            let mask = 0u64.wrapping_sub(u64::from(hard));
-            let [a, b, c] = [0, 1, 2].map(|i| {
-                let threshold = easy[i] ^ (mask & (easy[i] ^ hard_threshold));
-                usize::from(models[i].next_u64() >> 11 < threshold)
+        for (first, tasks) in groups(ids) {
+            let valid = first_lanes(tasks);
+            let hard =
+                if HARD { hard_lanes(&self.tasks, first, tasks) } else { 0 };
+            // Lane l of `errors[i]`: model i erred on task first + l.
+            let errors: [u64; 3] = std::array::from_fn(|i| {
+                let thresholds = [self.easy_thresholds[i], self.hard_threshold];
+                below_lanes(
+                    self.error_streams[i],
+                    first,
+                    thresholds,
+                    hard,
+                    valid,
+                )
             });
-            let errors = a | b << 1 | c << 2;
             if ONE_VARIANT {
-                by_errors[errors] += 1;
-            } else {
-                // No branch on the random outcome: every task is written to
-                // `pending`, and kept there (`len` moves on) only when two or
-                // more models erred; the others are counted here.
-                let several = a + b + c >= 2;
-                by_errors[errors] += u64::from(!several);
-                // `len` is below PENDING here; the mask lets the compiler
-                // see it, so no bounds check is left in the loop.
-                let slot = pending.len & (PENDING - 1);
-                pending.ids[slot] = id;
-                pending.errors[slot] = errors;
-                pending.len += usize::from(several);
+                count_spelled(&errors, valid, &mut by_errors);
+                continue;
+            }
+            let [a, b, c] = errors;
+            let several = (a & b) | (a & c) | (b & c);
+            count_spelled(&errors, valid & !several, &mut by_errors);
+            for lane in set_lanes(several) {
+                let erred = errors.map(|e| usize::from(e >> lane & 1 == 1));
+                pending.ids[pending.len] = first + lane;
+                pending.errors[pending.len] =
+                    erred[0] | erred[1] << 1 | erred[2] << 2;
+                pending.len += 1;
                 if pending.len == PENDING {
                     self.count_pending(&pending, tasks_by_pattern);
                     pending.len = 0;

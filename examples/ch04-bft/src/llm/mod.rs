@@ -1,14 +1,15 @@
 //! Example 2: cross-checking language models.
 //!
-//! Simulated models: `model`, `strategy`, `simulate` (the reference loop),
-//! `exact`, `scaling`, `chart` and `report`; `engine` computes what
-//! `simulate` does, fast, and `bench` times it. Real models, Unix only, in
-//! `real`: `dual_model --cmd`.
+//! Simulated models: `model` (its answers 64 tasks at a time in `lanes`),
+//! `strategy`, `simulate` (the reference loop), `exact`, `scaling`, `chart`
+//! and `report`; `engine` computes what `simulate` does, fast, and `bench`
+//! times it. Real models, Unix only, in `real`: `dual_model --cmd`.
 
 pub mod bench;
 pub mod chart;
 pub mod engine;
 pub mod exact;
+pub mod lanes;
 pub mod model;
 #[cfg(unix)]
 pub mod real;

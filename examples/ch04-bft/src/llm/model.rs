@@ -6,6 +6,7 @@
 //! model's own random streams (see `crate::rng::draw`). So it does not matter
 //! in which order, or on which thread, the tasks are answered.
 
+use super::lanes::below_at;
 use crate::cli::rate;
 use crate::rng::{below, draw, golden, stream_seed};
 
@@ -22,16 +23,17 @@ pub struct Task {
     pub hard: bool,
 }
 
-/// A simulated model. It errs on a task when a random draw falls below its
-/// error probability, written as a threshold on 53 random bits.
+/// A simulated model. It errs on a task when a 53-bit random number falls
+/// below its error probability, written as a threshold (the number's bits
+/// are spread over the draws of 64 tasks: see `lanes`).
 #[derive(Debug, Clone)]
 pub struct SimulatedLLM<'a> {
     pub name: &'a str,
     pub easy_threshold: u64,
     pub hard_threshold: u64,
     pub wrong_variants: usize,
-    /// Its two streams: draw t says whether it errs on task t, and which
-    /// wrong answer it gives if it does.
+    /// Its two streams: the first says whether it errs on a task, and draw
+    /// t of the second which wrong answer it gives on task t if it does.
     pub error_stream: u64,
     pub variant_stream: u64,
 }
@@ -41,7 +43,7 @@ impl SimulatedLLM<'_> {
     pub fn errs(&self, task: Task) -> bool {
         let threshold =
             if task.hard { self.hard_threshold } else { self.easy_threshold };
-        draw(self.error_stream, task.id) >> 11 < threshold
+        below_at(self.error_stream, task.id, threshold)
     }
 
     pub fn generate_code(&self, task: Task) -> CodeGenResult<'_> {

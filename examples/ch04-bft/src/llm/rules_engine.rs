@@ -24,6 +24,10 @@
 use std::ops::Range;
 
 use super::engine::{PATTERNS, in_blocks, pattern};
+use super::lanes::{
+    below_at, below_lanes, count_spelled, first_lanes, groups, hard_lanes,
+    set_lanes, spelled,
+};
 use super::model::{
     Answer, CORRECT, Difficulty, ModelSpec, SimulatedLLM, TaskSource,
 };
@@ -33,14 +37,14 @@ use super::rules_shapes::{
     shape_answers,
 };
 use super::rules_sim::{RuleCounts, rows};
-use crate::rng::{Golden, SplitMix64, below, draw};
+use crate::rng::{below, draw};
 
 /// One model's answer to task `id`, as `SimulatedLLM::generate_code` gives
 /// it.
 fn answer(model: &SimulatedLLM, id: u64, hard: bool) -> Answer {
     let threshold =
         if hard { model.hard_threshold } else { model.easy_threshold };
-    if draw(model.error_stream, id) >> 11 >= threshold {
+    if !below_at(model.error_stream, id, threshold) {
         CORRECT
     } else if model.wrong_variants == 1 {
         1
@@ -49,13 +53,17 @@ fn answer(model: &SimulatedLLM, id: u64, hard: bool) -> Answer {
     }
 }
 
+/// The largest lead an ahead-by rule may ask for (see `rows`).
+const MAX_LEAD: usize = 3;
+
 /// What one thread counted.
 struct Counts {
     /// Tasks per pattern of the three models' answers.
     three: [u64; PATTERNS],
-    /// With K = 1, tasks per set of callers that erred, instead of `three`
-    /// and `five`: bits 0 to 2 the three models, 3 to 7 the five samples.
-    by_errors: [u64; 256],
+    /// With K = 1, instead of `three` and `five`: tasks per set of the
+    /// three models that erred, and per set of the five samples that did.
+    by_three: [u64; 8],
+    by_five: [u64; 32],
     /// Tasks per shape of the first model's first five samples.
     five: Vec<u64>,
     /// One per ahead-by rule, in `Plan::leads` order.
@@ -68,7 +76,8 @@ impl Counts {
     fn new(leads: usize) -> Counts {
         Counts {
             three: [0; PATTERNS],
-            by_errors: [0; 256],
+            by_three: [0; 8],
+            by_five: [0; 32],
             five: vec![0; SHAPES],
             ahead: vec![RuleCounts::default(); leads],
             drawn: 0,
@@ -80,7 +89,8 @@ impl Counts {
             a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         };
         sum(&mut self.three, &other.three);
-        sum(&mut self.by_errors, &other.by_errors);
+        sum(&mut self.by_three, &other.by_three);
+        sum(&mut self.by_five, &other.by_five);
         sum(&mut self.five, &other.five);
         for (a, b) in self.ahead.iter_mut().zip(&other.ahead) {
             a.add(b);
@@ -108,52 +118,61 @@ struct Plan<'a> {
 }
 
 impl Plan<'_> {
-    /// The tasks `ids`. Each caller's error draws come from one generator
-    /// stepped task by task, and a task's difficulty from the golden-ratio
-    /// sequence, as in `engine`. `HARD`: the run has hard tasks; `ONE`:
-    /// K = 1, so a task's eight error bits are all its first answers say.
+    /// The tasks `ids`, 64 at a time (see `lanes`), as `Plan::count_group`
+    /// counts them. `HARD`: the run has hard tasks; `ONE`: K = 1.
     fn count_block<const HARD: bool, const ONE: bool>(
         &self,
         ids: Range<u64>,
+        counts: &mut Counts,
+    ) {
+        for (first, tasks) in groups(ids) {
+            let hard =
+                if HARD { hard_lanes(&self.source, first, tasks) } else { 0 };
+            self.count_group::<ONE>(first, first_lanes(tasks), hard, counts);
+        }
+    }
+
+    /// Whether each of the lanes `wanted` of the group at `first` erred, as
+    /// `caller` answered them: lane l for task first + l.
+    fn errors(
+        &self,
+        caller: &SimulatedLLM,
+        first: u64,
+        hard: u64,
+        wanted: u64,
+    ) -> u64 {
+        let thresholds =
+            [caller.easy_threshold, self.samples[0].hard_threshold];
+        below_lanes(caller.error_stream, first, thresholds, hard, wanted)
+    }
+
+    /// The tasks `valid` of the group at `first`, the lanes `hard` hard.
+    /// `ONE`: K = 1, so which callers erred is all the answers say.
+    fn count_group<const ONE: bool>(
+        &self,
+        first: u64,
+        valid: u64,
+        hard: u64,
         counts: &mut Counts,
     ) {
         // The three models, then the first model's first five samples.
         let callers: [&SimulatedLLM; 8] = std::array::from_fn(|i| {
             if i < 3 { &self.three[i] } else { &self.samples[i - 3] }
         });
-        let mut streams =
-            callers.map(|m| SplitMix64::at(m.error_stream, ids.start));
-        let easy = callers.map(|m| m.easy_threshold);
-        let hard_threshold = self.samples[0].hard_threshold;
-        let mut positions = Golden::at(self.source.offset, ids.start);
-        for id in ids {
-            let position = positions.next_u64();
-            let hard = HARD && position >> 11 < self.source.hard_threshold;
-            // Each threshold: `easy[i]`, or `hard_threshold` on a hard task.
-            let mask = 0u64.wrapping_sub(u64::from(hard));
-            let mut errors = 0;
-            for (i, stream) in streams.iter_mut().enumerate() {
-                let threshold = easy[i] ^ (mask & (easy[i] ^ hard_threshold));
-                errors |= usize::from(stream.next_u64() >> 11 < threshold) << i;
+        let errors = callers.map(|m| self.errors(m, first, hard, valid));
+        if ONE {
+            count_spelled(&errors[..3], valid, &mut counts.by_three);
+            let five = spelled(&errors[3..], valid);
+            for (tasks, lanes) in counts.by_five.iter_mut().zip(&five) {
+                *tasks += u64::from(lanes.count_ones());
             }
-            if ONE {
-                counts.by_errors[errors] += 1;
-                let open = self.open_two_answers[errors >> 3];
-                if open != 0 {
-                    let wrong = (errors >> 3).count_ones();
-                    let lead = 5 - 2 * i64::from(wrong);
-                    counts.drawn += self.walk_on_two_answers(
-                        id,
-                        hard,
-                        lead,
-                        open,
-                        &mut counts.ahead,
-                    );
-                }
-                continue;
-            }
+            self.walk_on_two_answers(first, hard, &five, counts);
+            return;
+        }
+        for lane in set_lanes(valid) {
+            let id = first + lane;
             let answers: [Answer; 8] = std::array::from_fn(|i| {
-                if errors >> i & 1 == 0 {
+                if errors[i] >> lane & 1 == 0 {
                     CORRECT
                 } else {
                     let k = callers[i].wrong_variants;
@@ -166,69 +185,80 @@ impl Plan<'_> {
             let key = shape(&five);
             counts.five[key] += 1;
             if self.open_after_five[key] != 0 {
+                let is_hard = hard >> lane & 1 == 1;
                 counts.drawn +=
-                    self.walk_on(id, hard, &five, &mut counts.ahead);
+                    self.walk_on(id, is_hard, &five, &mut counts.ahead);
             }
         }
     }
 
-    /// `walk_on` when every wrong answer is the same (K = 1): the walk is
-    /// `lead`, the number of correct samples less the number of wrong ones,
-    /// five samples in.
+    /// `walk_on` when every wrong answer is the same (K = 1), for a whole
+    /// group at once. A walk is its lead, the number of correct samples
+    /// less the number of wrong ones, so a lane's state is one bit in
+    /// `at[lead + MAX_LEAD]`; each sample moves every walking lane one place
+    /// up or down, and a rule decides the lanes of its own that reach its
+    /// lead, plus or minus, or its cap. `five`: the lanes of each set of
+    /// the first five samples that erred (see `spelled`).
     fn walk_on_two_answers(
         &self,
-        id: u64,
-        hard: bool,
-        mut lead: i64,
-        mut open: u8,
-        ahead: &mut [RuleCounts],
-    ) -> u64 {
-        // Nothing is decided before the lead reaches the smallest open k,
-        // or the calls the smallest open cap: only then are the leads read.
-        let watch = |open: u8| {
-            let open = self
-                .leads
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| open >> i & 1 == 1);
-            open.fold((usize::MAX, usize::MAX), |(k, cap), (_, l)| {
-                (k.min(l.0), cap.min(l.1))
-            })
-        };
-        let (mut smallest, mut deadline) = watch(open);
-        let first = &self.samples[0];
-        let threshold =
-            if hard { first.hard_threshold } else { first.easy_threshold };
-        for (s, sample) in self.samples.iter().enumerate().skip(FIVE) {
-            // `answer`, with K = 1: wrong when the draw is below the
-            // threshold, which every sample of the first model shares.
-            let wrong = draw(sample.error_stream, id) >> 11 < threshold;
-            lead += 1 - 2 * i64::from(wrong);
-            let calls = s + 1;
-            let distance = lead.unsigned_abs();
-            if distance < smallest as u64 && calls < deadline {
+        first: u64,
+        hard: u64,
+        five: &[u64; 32],
+        counts: &mut Counts,
+    ) {
+        const PLACES: usize = 2 * MAX_LEAD + 1;
+        let mut at = [0u64; PLACES];
+        // `open[r]`: the lanes rule r has yet to decide.
+        let mut open = [0u64; 8];
+        for (c, &lanes) in five.iter().enumerate() {
+            if self.open_two_answers[c] == 0 {
                 continue;
             }
-            for (i, &(wanted, cap)) in self.leads.iter().enumerate() {
-                if open >> i & 1 == 0 {
-                    continue;
+            // A walk left open by five samples is less than MAX_LEAD from 0.
+            let wrong = c.count_ones() as usize;
+            at[MAX_LEAD + FIVE - wrong * 2] |= lanes;
+            for (r, o) in open.iter_mut().enumerate() {
+                if self.open_two_answers[c] >> r & 1 == 1 {
+                    *o |= lanes;
                 }
-                let answer = if distance >= wanted as u64 {
-                    Some(if lead > 0 { CORRECT } else { 1 })
-                } else if calls >= cap {
-                    None
-                } else {
-                    continue;
-                };
-                ahead[i].count(1, &Decided { answer, calls });
-                open &= !(1 << i);
             }
-            if open == 0 {
-                return (calls - FIVE) as u64;
-            }
-            (smallest, deadline) = watch(open);
         }
-        (self.samples.len() - FIVE) as u64
+        let mut walking = open.iter().fold(0, |a, o| a | o);
+        for (s, sample) in self.samples.iter().enumerate().skip(FIVE) {
+            if walking == 0 {
+                return;
+            }
+            // A walking lane is less than MAX_LEAD from 0: the last move
+            // cannot take it past either end.
+            for lanes in &mut at {
+                *lanes &= walking;
+            }
+            let wrong = self.errors(sample, first, hard, walking);
+            counts.drawn += u64::from(walking.count_ones());
+            at = std::array::from_fn(|i| {
+                let up = if i > 0 { at[i - 1] & !wrong } else { 0 };
+                let down = if i + 1 < PLACES { at[i + 1] & wrong } else { 0 };
+                up | down
+            });
+            let calls = s + 1;
+            for (r, &(lead, cap)) in self.leads.iter().enumerate() {
+                let ends = [
+                    (at[MAX_LEAD + lead], Some(CORRECT)),
+                    (at[MAX_LEAD - lead], Some(1)),
+                    (if calls >= cap { !0 } else { 0 }, None),
+                ];
+                for (lanes, answer) in ends {
+                    let decided = open[r] & lanes;
+                    if decided != 0 {
+                        let tasks = u64::from(decided.count_ones());
+                        counts.ahead[r]
+                            .count(tasks, &Decided { answer, calls });
+                        open[r] &= !decided;
+                    }
+                }
+            }
+            walking = open.iter().fold(0, |a, o| a | o);
+        }
     }
 
     /// The leads that five samples left open, walked on over the samples
@@ -339,11 +369,11 @@ pub fn rules_and_answers(
     .into_iter()
     .reduce(|a, b| a.merge(&b))
     .unwrap_or_else(start);
-    for errors in 0..256 {
-        let tasks = counts.by_errors[errors];
-        let three = [0, 1, 2].map(|i| errors >> i & 1);
-        counts.three[pattern(three)] += tasks;
-        counts.five[shape(&five_bits(errors))] += tasks;
+    for (errors, &tasks) in counts.by_three.iter().enumerate() {
+        counts.three[pattern([0, 1, 2].map(|i| errors >> i & 1))] += tasks;
+    }
+    for (errors, &tasks) in counts.by_five.iter().enumerate() {
+        counts.five[shape(&five_bits(errors << 3))] += tasks;
     }
     let answers = 8 * tasks + counts.drawn;
     let Counts { three, five, ahead, .. } = counts;

@@ -68,13 +68,13 @@ mod tests {
             tally,
             Tally {
                 tasks: 1000,
-                correct: [778, 580, 853, 407],
-                rejected: [0, 368, 0, 578]
+                correct: [784, 577, 839, 398],
+                rejected: [0, 367, 0, 585]
             }
         );
         assert_eq!(
             (0..4).map(|s| tally.silent(s)).collect::<Vec<_>>(),
-            [222, 52, 147, 15]
+            [216, 56, 161, 17]
         );
     }
 }

@@ -6,13 +6,15 @@
 //!   thread takes the next block nobody has taken. A model's answer to a task
 //!   depends on the task alone, and the counts are sums of integers, so the
 //!   result is the same for every number of threads.
-//! - **Streams, not draws.** Inside a block each model's error draws come from
-//!   one generator stepped task by task (`SplitMix64::at`), the same values
-//!   `draw` would compute one at a time. A task's difficulty is a position
-//!   of the golden-ratio sequence (`TaskSource`), stepped by one addition.
+//! - **Sixty-four tasks a word.** Whether a model errs is settled for the 64
+//!   tasks of a group at once, one bit of each task's random number per
+//!   draw (`lanes`): about 7.3 draws for 64 answers, where the reference
+//!   reads about 2 for each. A task's difficulty is a position of the
+//!   golden-ratio sequence (`TaskSource`), stepped by one addition.
 //! - **Patterns, not decisions.** A strategy only sees which answers are
 //!   wrong and which agree. The loop packs the three answers into a 6-bit
-//!   *pattern* and counts tasks per pattern; the strategies judge each of the
+//!   *pattern* and counts tasks per pattern (with K = 1, a popcount per
+//!   combination of models that erred); the strategies judge each of the
 //!   64 patterns once, at the end. Which wrong variant a model gave matters
 //!   only when two or more models erred, so only then is it drawn.
 //! - **One loop per case.** Hard tasks or not, one wrong variant or more: each

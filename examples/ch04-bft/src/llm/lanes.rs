@@ -26,6 +26,7 @@ pub const LANES: u64 = 64;
 /// Bits of a task's random number.
 const BITS: u64 = 53;
 
+// ANCHOR: below_at
 /// Whether task `id`'s number on `stream` is below `threshold` (0 to 2^53).
 pub fn below_at(stream: u64, id: u64, threshold: u64) -> bool {
     if threshold >> BITS != 0 {
@@ -41,6 +42,7 @@ pub fn below_at(stream: u64, id: u64, threshold: u64) -> bool {
     }
     false
 }
+// ANCHOR_END: below_at
 
 /// `below_at` for the lanes `wanted` of the group whose first task is
 /// `first` (a multiple of 64), all at once: lane l set when task first + l
@@ -50,10 +52,21 @@ pub fn below_at(stream: u64, id: u64, threshold: u64) -> bool {
 pub fn below_lanes(
     stream: u64,
     first: u64,
-    [easy, hard_threshold]: [u64; 2],
+    thresholds: [u64; 2],
     hard: u64,
     wanted: u64,
 ) -> u64 {
+    settle(stream, first, thresholds, hard, wanted).0
+}
+
+/// `below_lanes`, and how many draws it read.
+fn settle(
+    stream: u64,
+    first: u64,
+    [easy, hard_threshold]: [u64; 2],
+    hard: u64,
+    wanted: u64,
+) -> (u64, u64) {
     let all = |bit: u64| 0u64.wrapping_sub(bit & 1);
     // Lane by lane, the threshold's bit: easy's, or hard's in `hard`.
     let differ = easy ^ hard_threshold;
@@ -72,7 +85,7 @@ pub fn below_lanes(
         below |= open & !bits & t;
         open &= !(bits ^ t);
     }
-    below
+    (below, BITS - shift)
 }
 
 /// The groups of the tasks `ids` (`ids.start` a multiple of 64): each
@@ -206,6 +219,28 @@ mod tests {
             }
         }
         assert_eq!(cases, 3 * 7 * 7 * 3);
+    }
+
+    #[test]
+    fn a_group_of_64_needs_about_seven_draws() {
+        // The expected most of 64 counts, each 1 with probability 1/2, 2
+        // with probability 1/4, ...: the sum over j of P(most > j).
+        let expected: f64 =
+            (0..200).map(|j| 1.0 - (1.0 - 0.5f64.powi(j)).powi(64)).sum();
+        assert!((expected - 7.344).abs() < 1e-3, "{expected}");
+        let groups = 100_000;
+        let t = threshold_53(0.23);
+        let draws: u64 =
+            (0..groups).map(|g| settle(4, g * LANES, [t, t], 0, !0).1).sum();
+        #[expect(clippy::cast_precision_loss, reason = "below 2^53")]
+        let mean = draws as f64 / groups as f64;
+        assert!((mean - expected).abs() < 0.02, "{mean}");
+        // One task alone: 2 on average.
+        let one: u64 =
+            (0..groups).map(|g| settle(4, g * LANES, [t, t], 0, 1).1).sum();
+        #[expect(clippy::cast_precision_loss, reason = "below 2^53")]
+        let mean = one as f64 / groups as f64;
+        assert!((mean - 2.0).abs() < 0.02, "{mean}");
     }
 
     #[test]

@@ -5,9 +5,10 @@
 //! - **Blocks and threads**, as in `engine`: tasks cut into blocks, each
 //!   thread taking the next block nobody has taken, counts summed, so the
 //!   result is the same for every number of threads.
-//! - **Each answer drawn once.** The plain loop asks for an answer again for
-//!   every rule that reads it; here a task's answers are drawn once and
-//!   every rule reads them.
+//! - **Each answer drawn once, 64 tasks a word.** The plain loop asks for
+//!   an answer again for every rule that reads it; here a task's answers
+//!   are drawn once and every rule reads them, and whether each caller
+//!   erred is settled for a group of 64 tasks at once (`lanes`).
 //! - **Patterns, not decisions.** A fixed vote and a cascade see only which
 //!   answers are wrong and which agree, in call order. The three models'
 //!   answers are counted by the engine's 6-bit pattern; the first model's
@@ -17,9 +18,10 @@
 //!   end.
 //! - **One walk for every lead.** Ahead-by-k needs as many samples as it
 //!   takes: one walk per task reads them in order, drawing those past the
-//!   first five only when some lead is still undecided, and decides every k
-//!   on the way. With one wrong answer (K = 1) the walk is a difference of
-//!   two counts.
+//!   first five only while some lead is still undecided, and decides every
+//!   k on the way. With one wrong answer (K = 1) the walk is a lead, correct
+//!   samples less wrong ones, and a group's walks are words too: one per
+//!   value of the lead, each sample moving every lane up or down.
 
 use std::ops::Range;
 
@@ -211,16 +213,16 @@ impl Plan<'_> {
         // `open[r]`: the lanes rule r has yet to decide.
         let mut open = [0u64; 8];
         for (c, &lanes) in five.iter().enumerate() {
-            if self.open_two_answers[c] == 0 {
-                continue;
+            // Bit r of `leaves_open`: rule r is still open after these five.
+            let leaves_open = u64::from(self.open_two_answers[c]);
+            let all = |bit: u64| 0u64.wrapping_sub(bit & 1);
+            for (r, o) in open.iter_mut().enumerate().take(self.leads.len()) {
+                *o |= lanes & all(leaves_open >> r);
             }
             // A walk left open by five samples is less than MAX_LEAD from 0.
-            let wrong = c.count_ones() as usize;
-            at[MAX_LEAD + FIVE - wrong * 2] |= lanes;
-            for (r, o) in open.iter_mut().enumerate() {
-                if self.open_two_answers[c] >> r & 1 == 1 {
-                    *o |= lanes;
-                }
+            if leaves_open != 0 {
+                let wrong = c.count_ones() as usize;
+                at[MAX_LEAD + FIVE - wrong * 2] |= lanes;
             }
         }
         let mut walking = open.iter().fold(0, |a, o| a | o);
@@ -240,24 +242,24 @@ impl Plan<'_> {
                 let down = if i + 1 < PLACES { at[i + 1] & wrong } else { 0 };
                 up | down
             });
-            let calls = s + 1;
+            // Each rule's lanes that reach its lead, up or down, or its cap.
+            let calls = s as u64 + 1;
+            walking = 0;
             for (r, &(lead, cap)) in self.leads.iter().enumerate() {
-                let ends = [
-                    (at[MAX_LEAD + lead], Some(CORRECT)),
-                    (at[MAX_LEAD - lead], Some(1)),
-                    (if calls >= cap { !0 } else { 0 }, None),
-                ];
-                for (lanes, answer) in ends {
-                    let decided = open[r] & lanes;
-                    if decided != 0 {
-                        let tasks = u64::from(decided.count_ones());
-                        counts.ahead[r]
-                            .count(tasks, &Decided { answer, calls });
-                        open[r] &= !decided;
-                    }
-                }
+                let won = open[r] & at[MAX_LEAD + lead];
+                let lost = open[r] & at[MAX_LEAD - lead];
+                let left = open[r] & !(won | lost);
+                let capped = if calls >= cap as u64 { left } else { 0 };
+                let c = &mut counts.ahead[r];
+                let ended = u64::from((won | lost | capped).count_ones());
+                c.tasks += ended;
+                c.calls += ended * calls;
+                c.correct += u64::from(won.count_ones());
+                c.silent += u64::from(lost.count_ones());
+                c.rejected += u64::from(capped.count_ones());
+                open[r] = left & !capped;
+                walking |= open[r];
             }
-            walking = open.iter().fold(0, |a, o| a | o);
         }
     }
 

@@ -8,7 +8,7 @@
 //!   result is the same for every number of threads.
 //! - **Sixty-four tasks a word.** Whether a model errs is settled for the 64
 //!   tasks of a group at once, one bit of each task's random number per
-//!   draw (`lanes`): about 7.3 draws for 64 answers, where the reference
+//!   draw (`lanes`): about 7.34 draws for 64 answers, where the reference
 //!   reads about 2 for each. A task's difficulty is a position of the
 //!   golden-ratio sequence (`TaskSource`), stepped by one addition.
 //! - **Patterns, not decisions.** A strategy only sees which answers are

@@ -11,7 +11,7 @@
 //! Each bit is a fair coin, so the chance of erring is exactly
 //! threshold / 2^53, as with one draw per task. But the comparison usually
 //! ends early: one task needs 2 draws on average (`below_at`, which the
-//! reference loops use), while the 64 tasks of a group need about 7.3 for
+//! reference loops use), while the 64 tasks of a group need about 7.34 for
 //! all of them (`below_lanes`, which the engines use), since every draw
 //! settles one bit of all 64 at once.
 

@@ -296,3 +296,126 @@ pub fn adversary(config: &Config, seed: u64) -> Vec<(Id, Strategy)> {
     chosen.sort_unstable_by_key(|&(id, _)| id);
     chosen
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    fn four() -> (Config, Replica) {
+        let config = Config::pbft(1);
+        (config, Replica::new(2, config))
+    }
+
+    fn views(sends: &[Send]) -> BTreeSet<View> {
+        sends
+            .iter()
+            .map(|(_, m)| match *m {
+                Message::PrePrepare { view, .. }
+                | Message::Prepare { view, .. }
+                | Message::Commit { view, .. }
+                | Message::ViewChange { view, .. }
+                | Message::NewView { view, .. } => view,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_behaviour_has_the_key_and_name_the_outputs_print() {
+        let keys = Strategy::ALL.map(Strategy::key);
+        let names = Strategy::ALL.map(Strategy::name);
+        assert_eq!(
+            keys,
+            [
+                "silent",
+                "equivocating",
+                "echoing",
+                "hiding",
+                "replaying",
+                "usurping"
+            ]
+        );
+        assert_eq!(
+            names,
+            [
+                "silent",
+                "equivocating",
+                "echoing everything",
+                "hiding its certificate",
+                "replaying and misdating",
+                "usurping"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_usurper_sends_its_first_certificate_where_its_coin_says_a() {
+        let (config, mut replica) = four();
+        let certificate = Certificate { view: 0, value: Value::A };
+        replica.first_prepared = Some(certificate);
+        let change = Message::ViewChange { view: 1, prepared: None };
+        for seed in 0..20 {
+            let mut rng = SplitMix64::new(seed);
+            let bent = bend(
+                &config,
+                &replica,
+                Strategy::Usurp,
+                &mut rng,
+                vec![(None, change.clone())],
+            );
+            // The same coins, thrown again: one per backup, 0, 1 and 3.
+            let mut coins = SplitMix64::new(seed);
+            let expected: Vec<Send> = [0, 1, 3]
+                .map(|backup| {
+                    let a = coins.next_u64().is_multiple_of(2);
+                    let prepared = Some(certificate).filter(|_| a);
+                    (Some(backup), Message::ViewChange { view: 1, prepared })
+                })
+                .to_vec();
+            assert_eq!(bent, expected, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn a_replayer_misdates_only_near_its_own_view() {
+        let (config, replica) = four();
+        let mut seen = BTreeSet::new();
+        let at = |view| Message::PrePrepare { view, value: Value::A };
+        let near =
+            react(&config, &replica, Strategy::Replay, &mut seen, &at(1));
+        // Prepares and commits of both values, twice, for views 1 and 2.
+        assert_eq!(near.len(), 16);
+        assert_eq!(views(&near), BTreeSet::from([1, 2]));
+        let again =
+            react(&config, &replica, Strategy::Replay, &mut seen, &at(1));
+        assert!(again.is_empty(), "once for each view and value");
+        let far = react(&config, &replica, Strategy::Replay, &mut seen, &at(2));
+        assert!(far.is_empty(), "view 2 is more than one past view 0");
+    }
+
+    #[test]
+    fn a_usurper_proposes_near_its_view_and_answers_a_new_view_once() {
+        let (config, mut replica) = four();
+        let quorum: BTreeMap<Id, Option<Certificate>> =
+            (0..config.quorum).map(|id| (id, None)).collect();
+        replica.view_changes.insert(1, quorum.clone());
+        replica.view_changes.insert(5, quorum);
+        let mut seen = BTreeSet::new();
+        let change = |view| Message::ViewChange { view, prepared: None };
+        let usurping = Strategy::Usurp;
+        let far = react(&config, &replica, usurping, &mut seen, &change(5));
+        assert!(far.is_empty(), "view 5 is more than one past view 0");
+        let near = react(&config, &replica, usurping, &mut seen, &change(1));
+        assert_eq!(near.len(), 1);
+        let Message::NewView { view, ref proof, value } = near[0].1 else {
+            panic!("{near:?}");
+        };
+        assert_eq!((view, proof.len(), value), (1, config.quorum, Value::B));
+        let new_view = near[0].1.clone();
+        let answer = react(&config, &replica, usurping, &mut seen, &new_view);
+        assert_eq!(answer, [(None, change(2))]);
+        let again = react(&config, &replica, usurping, &mut seen, &new_view);
+        assert!(again.is_empty(), "one VIEW-CHANGE for each NEW-VIEW");
+    }
+}

@@ -432,6 +432,22 @@ mod tests {
     }
 
     #[test]
+    fn every_lead_fits_the_walk_of_a_group() {
+        // `walk_on_two_answers` keeps leads -MAX_LEAD to MAX_LEAD, and one
+        // bit per ahead-by rule in a byte.
+        let leads: Vec<usize> = rows()
+            .iter()
+            .flat_map(|row| &row.rules)
+            .filter_map(|rule| match *rule {
+                Rule::AheadBy { lead, .. } => Some(lead),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(leads, [1, 2, 3]);
+        assert!(leads.iter().all(|&lead| (1..=MAX_LEAD).contains(&lead)));
+    }
+
+    #[test]
     fn every_fixed_vote_of_the_first_model_reads_at_most_five_samples() {
         for row in rows() {
             for rule in row.rules {

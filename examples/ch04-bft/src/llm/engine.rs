@@ -83,7 +83,7 @@ pub fn pattern_answers(index: usize) -> [Answer; 3] {
 }
 
 /// How many tasks with two or more wrong answers wait before their variants
-/// are drawn, in one go. A power of two (see `count`).
+/// are drawn, in one go.
 const PENDING: usize = 1024;
 
 /// Tasks waiting for their variants: id, and which models erred (3 bits).

@@ -432,6 +432,36 @@ mod tests {
     }
 
     #[test]
+    fn the_answers_drawn_are_eight_a_task_and_the_longest_walks_samples() {
+        // Past its first five samples, a task's walk reads as many as its
+        // slowest rule, ahead by 3, calls: counted here task by task.
+        use super::super::rules::replay;
+        use super::super::rules_sim::AHEAD_MAX_CALLS;
+        let specs = models();
+        let hard = Difficulty { hard_fraction: 0.1, hard_error: 0.8 };
+        for (difficulty, k) in [(Difficulty::INDEPENDENT, 1), (hard, 3)] {
+            let tasks = 5_000;
+            let source = TaskSource::new(difficulty, 42);
+            let samples: Vec<_> = (0..AHEAD_MAX_CALLS as u64)
+                .map(|s| specs[0].instance(difficulty, k, 42, 3 + s))
+                .collect();
+            let slowest = Rule::AheadBy { lead: 3, max_calls: AHEAD_MAX_CALLS };
+            let past_five: u64 = (0..tasks)
+                .map(|id| {
+                    let task = source.task(id);
+                    let answers = samples
+                        .iter()
+                        .map(|m| Some(m.generate_code(task).answer));
+                    replay(slowest, answers).calls.saturating_sub(FIVE) as u64
+                })
+                .sum();
+            let setting = (difficulty, k, 42);
+            let (_, answers) = rules_and_answers(&specs, setting, tasks, 2);
+            assert_eq!(answers, 8 * tasks + past_five, "K = {k}");
+        }
+    }
+
+    #[test]
     fn every_lead_fits_the_walk_of_a_group() {
         // `walk_on_two_answers` keeps leads -MAX_LEAD to MAX_LEAD, and one
         // bit per ahead-by rule in a byte.

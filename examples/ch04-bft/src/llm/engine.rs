@@ -24,10 +24,8 @@
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::lanes::{
-    below_lanes, count_spelled, first_lanes, groups, hard_lanes, set_lanes,
-};
-use super::model::{Answer, CORRECT, TaskSource};
+use super::lanes::{count_spelled, first_lanes, groups, hard_lanes, set_lanes};
+use super::model::{Answer, CORRECT, SimulatedLLM, TaskSource};
 use super::simulate::Run;
 use super::strategy::Tally;
 use crate::rng::{below, draw};
@@ -100,28 +98,19 @@ impl Default for Pending {
 }
 
 /// What the loops need of a run, worked out once.
-#[derive(Debug, Clone, Copy)]
-struct Plan {
-    error_streams: [u64; 3],
-    variant_streams: [u64; 3],
-    easy_thresholds: [u64; 3],
-    /// Every model's threshold on a hard task.
-    hard_threshold: u64,
+#[derive(Debug, Clone)]
+struct Plan<'a> {
+    models: [SimulatedLLM<'a>; 3],
     wrong_variants: usize,
     tasks: TaskSource,
 }
 
-impl Plan {
-    fn new(run: &Run) -> Plan {
-        let models = run.llms();
-        let tasks = run.task_source();
+impl<'a> Plan<'a> {
+    fn new(run: &'a Run) -> Plan<'a> {
         Plan {
-            error_streams: models.each_ref().map(|m| m.error_stream),
-            variant_streams: models.each_ref().map(|m| m.variant_stream),
-            easy_thresholds: models.each_ref().map(|m| m.easy_threshold),
-            hard_threshold: models[0].hard_threshold,
+            models: run.llms(),
             wrong_variants: run.wrong_variants,
-            tasks,
+            tasks: run.task_source(),
         }
     }
 
@@ -144,14 +133,7 @@ impl Plan {
                 if HARD { hard_lanes(&self.tasks, first, tasks) } else { 0 };
             // Lane l of `errors[i]`: model i erred on task first + l.
             let errors: [u64; 3] = std::array::from_fn(|i| {
-                let thresholds = [self.easy_thresholds[i], self.hard_threshold];
-                below_lanes(
-                    self.error_streams[i],
-                    first,
-                    thresholds,
-                    hard,
-                    valid,
-                )
+                self.models[i].errs_in_group(first, hard, valid)
             });
             if ONE_VARIANT {
                 count_spelled(&errors, valid, &mut by_errors);
@@ -191,8 +173,10 @@ impl Plan {
         for (&id, &errors) in tasks {
             // Every model's variant is drawn, erring or not: a branch on
             // `errors` would cost more than the draw it saves.
-            let variants =
-                self.variant_streams.map(|s| 1 + below(draw(s, id), k));
+            let variants = self
+                .models
+                .each_ref()
+                .map(|m| 1 + below(draw(m.variant_stream, id), k));
             tasks_by_pattern[pattern_of(errors, variants)] += 1;
         }
     }

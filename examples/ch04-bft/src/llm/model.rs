@@ -6,7 +6,7 @@
 //! model's own random streams (see `crate::rng::draw`). So it does not matter
 //! in which order, or on which thread, the tasks are answered.
 
-use super::lanes::below_at;
+use super::lanes::{below_at, below_lanes};
 use crate::cli::rate;
 use crate::rng::{below, draw, golden, stream_seed};
 
@@ -57,6 +57,15 @@ impl SimulatedLLM<'_> {
     }
 }
 // ANCHOR_END: model
+
+impl SimulatedLLM<'_> {
+    /// `errs` for the lanes `wanted` of the group of 64 tasks from `first`
+    /// at once, the lanes set in `hard` hard ones (see `lanes`).
+    pub fn errs_in_group(&self, first: u64, hard: u64, wanted: u64) -> u64 {
+        let thresholds = [self.easy_threshold, self.hard_threshold];
+        below_lanes(self.error_stream, first, thresholds, hard, wanted)
+    }
+}
 
 /// One model's answer to one task. It holds no text: the code is written out
 /// only when it is shown, so a simulation never allocates per answer.

@@ -27,11 +27,10 @@ use std::ops::Range;
 
 use super::engine::{PATTERNS, in_blocks, pattern};
 use super::lanes::{
-    below_at, below_lanes, count_spelled, first_lanes, groups, hard_lanes,
-    set_lanes, spelled,
+    count_spelled, first_lanes, groups, hard_lanes, set_lanes, spelled,
 };
 use super::model::{
-    Answer, CORRECT, Difficulty, ModelSpec, SimulatedLLM, TaskSource,
+    Answer, CORRECT, Difficulty, ModelSpec, SimulatedLLM, Task, TaskSource,
 };
 use super::rules::{Decided, Rule};
 use super::rules_shapes::{
@@ -40,20 +39,6 @@ use super::rules_shapes::{
 };
 use super::rules_sim::{RuleCounts, rows};
 use crate::rng::{below, draw};
-
-/// One model's answer to task `id`, as `SimulatedLLM::generate_code` gives
-/// it.
-fn answer(model: &SimulatedLLM, id: u64, hard: bool) -> Answer {
-    let threshold =
-        if hard { model.hard_threshold } else { model.easy_threshold };
-    if !below_at(model.error_stream, id, threshold) {
-        CORRECT
-    } else if model.wrong_variants == 1 {
-        1
-    } else {
-        1 + below(draw(model.variant_stream, id), model.wrong_variants)
-    }
-}
 
 /// The largest lead an ahead-by rule may ask for (see `rows`).
 const MAX_LEAD: usize = 3;
@@ -134,20 +119,6 @@ impl Plan<'_> {
         }
     }
 
-    /// Whether each of the lanes `wanted` of the group at `first` erred, as
-    /// `caller` answered them: lane l for task first + l.
-    fn errors(
-        &self,
-        caller: &SimulatedLLM,
-        first: u64,
-        hard: u64,
-        wanted: u64,
-    ) -> u64 {
-        let thresholds =
-            [caller.easy_threshold, self.samples[0].hard_threshold];
-        below_lanes(caller.error_stream, first, thresholds, hard, wanted)
-    }
-
     /// The tasks `valid` of the group at `first`, the lanes `hard` hard.
     /// `ONE`: K = 1, so which callers erred is all the answers say.
     fn count_group<const ONE: bool>(
@@ -161,7 +132,7 @@ impl Plan<'_> {
         let callers: [&SimulatedLLM; 8] = std::array::from_fn(|i| {
             if i < 3 { &self.three[i] } else { &self.samples[i - 3] }
         });
-        let errors = callers.map(|m| self.errors(m, first, hard, valid));
+        let errors = callers.map(|m| m.errs_in_group(first, hard, valid));
         if ONE {
             count_spelled(&errors[..3], valid, &mut counts.by_three);
             let five = spelled(&errors[3..], valid);
@@ -235,7 +206,7 @@ impl Plan<'_> {
             for lanes in &mut at {
                 *lanes &= walking;
             }
-            let wrong = self.errors(sample, first, hard, walking);
+            let wrong = sample.errs_in_group(first, hard, walking);
             counts.drawn += u64::from(walking.count_ones());
             at = std::array::from_fn(|i| {
                 let up = if i > 0 { at[i - 1] & !wrong } else { 0 };
@@ -289,7 +260,8 @@ impl Plan<'_> {
             if open == 0 {
                 break;
             }
-            let step = walk.push(answer(sample, id, hard));
+            let step =
+                walk.push(sample.generate_code(Task { id, hard }).answer);
             open = walk.settle(step, leads, walked);
         }
         for ((w, counts), early) in walked.iter().zip(ahead).zip(decided_early)

@@ -6,8 +6,8 @@
 //! on a hard task the wrong answer is the likelier one, and more votes make
 //! it more certain.
 
-use super::lanes::{at_least, below_lanes, first_lanes, groups, hard_lanes};
-use super::model::{Difficulty, ModelSpec, TaskSource};
+use super::lanes::{at_least, first_lanes, groups, hard_lanes};
+use super::model::{Difficulty, ModelSpec, SimulatedLLM, TaskSource};
 use crate::format::percent;
 use crate::rng::stream_seed;
 
@@ -60,24 +60,35 @@ pub fn measure_majority(
     tasks: u64,
     seed: u64,
 ) -> u64 {
+    with_identical_models(n, e, d, seed, |models, source| {
+        let mut errors = 0;
+        // 64 tasks at a time (see `lanes`): lanes where more than half erred.
+        for (first, lanes) in groups(0..tasks) {
+            let valid = first_lanes(lanes);
+            let hard = hard_lanes(source, first, lanes);
+            let erred =
+                models.iter().map(|m| m.errs_in_group(first, hard, valid));
+            let majority_wrong = at_least(erred, n / 2 + 1);
+            errors += u64::from((majority_wrong & valid).count_ones());
+        }
+        errors
+    })
+}
+
+/// `count` of the `n` identical models of `measure_majority`'s run, and its
+/// tasks.
+fn with_identical_models<T>(
+    n: u32,
+    e: f64,
+    d: Difficulty,
+    seed: u64,
+    count: impl FnOnce(&[SimulatedLLM], &TaskSource) -> T,
+) -> T {
     let run_seed = stream_seed(seed, 1_000 + u64::from(n));
     let spec = ModelSpec { name: String::from("identical"), error_rate: e };
     let models: Vec<_> =
         (0..u64::from(n)).map(|i| spec.instance(d, 1, run_seed, i)).collect();
-    let source = TaskSource::new(d, run_seed);
-    let mut errors = 0;
-    // 64 tasks at a time (see `lanes`): lanes where more than half erred.
-    for (first, lanes) in groups(0..tasks) {
-        let valid = first_lanes(lanes);
-        let hard = hard_lanes(&source, first, lanes);
-        let erred = models.iter().map(|m| {
-            let thresholds = [m.easy_threshold, m.hard_threshold];
-            below_lanes(m.error_stream, first, thresholds, hard, valid)
-        });
-        let majority_wrong = at_least(erred, n / 2 + 1);
-        errors += u64::from((majority_wrong & valid).count_ones());
-    }
-    errors
+    count(&models, &TaskSource::new(d, run_seed))
 }
 
 /// One line of the chart: exact errors at every `ODD_N`, measured at
@@ -143,20 +154,16 @@ mod tests {
         tasks: u64,
         seed: u64,
     ) -> u64 {
-        let run_seed = stream_seed(seed, 1_000 + u64::from(n));
-        let spec = ModelSpec { name: String::from("m"), error_rate: e };
-        let models: Vec<_> = (0..u64::from(n))
-            .map(|i| spec.instance(d, 1, run_seed, i))
-            .collect();
-        let source = TaskSource::new(d, run_seed);
-        let mut errors = 0;
-        for id in 0..tasks {
-            let task = source.task(id);
-            let correct: u32 =
-                models.iter().map(|m| u32::from(!m.errs(task))).sum();
-            errors += u64::from(2 * correct < n);
-        }
-        errors
+        with_identical_models(n, e, d, seed, |models, source| {
+            let mut errors = 0;
+            for id in 0..tasks {
+                let task = source.task(id);
+                let correct: u32 =
+                    models.iter().map(|m| u32::from(!m.errs(task))).sum();
+                errors += u64::from(2 * correct < n);
+            }
+            errors
+        })
     }
 
     #[test]

@@ -17,6 +17,9 @@ pub struct Config {
     /// `None` in PBFT; the tests break one rule at a time, to show that
     /// the search, or a test of its own, catches it.
     pub flaw: Option<Flaw>,
+    /// The most events a run steps through: more than a run of PBFT
+    /// needs, a bound that keeps a broken configuration's run finite.
+    pub max_events: usize,
 }
 
 /// A rule of PBFT, broken: what a plausible bug in a replica would do.
@@ -77,7 +80,7 @@ impl Config {
 
     /// Other sizes, every rule kept.
     pub fn sized(n: usize, quorum: usize, prepares: usize) -> Config {
-        Config { n, quorum, prepares, flaw: None }
+        Config { n, quorum, prepares, flaw: None, max_events: 200_000 }
     }
 
     /// The same replicas, with `flaw`.

@@ -54,6 +54,8 @@ pub struct RunResult {
     pub committed: Vec<(Id, Option<Value>)>,
     /// The highest view an honest replica reached.
     pub last_view: View,
+    /// Events stepped through: deliveries and timers.
+    pub events: usize,
     /// Messages sent, by kind: pre-prepare, prepare, commit, view-change,
     /// new-view (a message to oneself not counted).
     pub messages: [u64; 5],
@@ -360,15 +362,15 @@ pub fn run_traced(
     // Views beyond n + 2 cannot be needed with f < n / 3; the bound keeps
     // a broken configuration's run finite.
     let last_view = View::try_from(config.n).map_or(View::MAX, |n| n + 2);
-    let mut steps = 0;
+    let mut events = 0;
     while let Some(Reverse((time, id))) = run.queue.pop() {
-        steps += 1;
         let Some(event) = run.events[id].take() else { continue };
-        if steps > 200_000
+        if events >= config.max_events
             || matches!(event, Event::Timer { view, .. } if view > last_view)
         {
             continue;
         }
+        events += 1;
         run.now = time;
         run.step(event);
         // Once every honest replica has committed, nothing can change what
@@ -385,10 +387,42 @@ pub fn run_traced(
             .map(|r| (r, run.replicas[r].committed))
             .collect(),
         last_view: honest.map(|r| run.replicas[r].view).max().unwrap_or(0),
+        events,
         messages: run.messages,
         trace: run.trace.unwrap_or_default(),
         arrows: run.arrows.unwrap_or_default(),
         prepared_at_view_change: run.prepared_at_view_change,
         carried: run.carried,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_steps_through_no_more_events_than_its_bound() {
+        let pbft = Config::pbft(1);
+        let all = run_traced(&pbft, &[], 3, Network::Hostile, true);
+        assert!(all.live() && all.events > 30, "{}", all.events);
+        for bound in 0..=all.events + 2 {
+            let config = Config { max_events: bound, ..pbft };
+            let run = run_traced(&config, &[], 3, Network::Hostile, true);
+            assert_eq!(run.events, bound.min(all.events), "bound {bound}");
+            assert_eq!(run == all, bound >= all.events, "bound {bound}");
+        }
+    }
+
+    #[test]
+    fn a_run_that_cannot_decide_stops_after_the_timer_of_view_n_plus_2() {
+        // Quorums of n + 1: nothing commits and no view change completes, so
+        // the timers move the replicas on from view to view, until the last
+        // timer that counts, view n + 2's, moves them into view n + 3.
+        for n in 3..=10 {
+            let config = Config::sized(n, n + 1, n - 1);
+            let run = run_traced(&config, &[], 1, Network::Fair, false);
+            assert!(run.committed.iter().all(|&(_, v)| v.is_none()));
+            assert_eq!(run.last_view as usize, n + 3, "n = {n}");
+        }
     }
 }

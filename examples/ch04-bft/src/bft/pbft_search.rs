@@ -185,6 +185,20 @@ mod tests {
     }
 
     #[test]
+    fn no_run_of_the_search_comes_near_the_bound_on_events() {
+        // The longest of the 10,000 runs bft_demo makes steps through 514
+        // events at n = 4 and 1,709 at n = 7; an adversary that floods the
+        // network would run on to the bound, 200,000.
+        for f in [1, 2] {
+            let config = Config::pbft(f);
+            for seed in 1982..3982 {
+                let events = search_run(&config, seed, false).events;
+                assert!(events < 5_000, "f = {f}, seed {seed}: {events}");
+            }
+        }
+    }
+
+    #[test]
     fn a_fixed_seed_gives_a_fixed_trace() {
         let result = run(&Config::pbft(1), &[], 7);
         let first: Vec<String> = result

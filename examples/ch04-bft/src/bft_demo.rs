@@ -421,6 +421,13 @@ mod tests {
         let scenario = config.scenario.unwrap();
         assert_eq!(scenario.config, PbftConfig::sized(3, 2, 1));
         assert_eq!(scenario.byzantine, adversary(&scenario.config, 9));
+        // Every n: f = (n - 1) / 3, at least 1, and quorums of n - f.
+        let quorums = [2, 3, 4, 5, 5, 6, 7, 7];
+        for (n, quorum) in (3..=10).zip(quorums) {
+            let (_, config) = parse(&["--pbft", &n.to_string()]).unwrap();
+            let sized = PbftConfig::sized(n, quorum, quorum - 1);
+            assert_eq!(config.scenario.unwrap().config, sized, "n = {n}");
+        }
         for (args, message) in [
             (
                 &["--pbft", "11"][..],

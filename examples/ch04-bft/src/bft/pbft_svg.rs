@@ -182,6 +182,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_a_stretch_longer_than_the_gap_is_shrunk_to_it() {
+        let arrow =
+            |sent, arrived| Arrow { from: 0, to: 1, sent, arrived, kind: 0 };
+        // Stretches with no message: 5 to 25 (exactly GAP), 30 to 100 and
+        // 105 to 200 (shrunk to GAP, by 50 and then by 75 more).
+        let arrows =
+            [arrow(0, 5), arrow(25, 30), arrow(100, 105), arrow(200, 205)];
+        let (at, gaps) = squeeze(&arrows);
+        let drawn: Vec<u64> =
+            [0, 5, 25, 30, 100, 105, 200, 205].map(at).to_vec();
+        assert_eq!(drawn, [0, 5, 25, 30, 50, 55, 75, 80]);
+        // Each shrunk stretch is labelled half a gap into it, as drawn.
+        assert_eq!(gaps, [(40, 70), (65, 95)]);
+    }
+
+    #[test]
     fn every_message_is_an_arrow_and_every_commit_a_dot() {
         let config = Config::pbft(1);
         let result = run(&config, &[(0, Strategy::Silent)], 1982);

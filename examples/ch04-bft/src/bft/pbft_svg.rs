@@ -198,6 +198,17 @@ mod tests {
     }
 
     #[test]
+    fn a_run_with_no_commit_is_drawn_to_its_last_arrow() {
+        // Quorums of 5 among 4 replicas: nothing commits.
+        let config = Config::sized(4, 5, 3);
+        let result = run(&config, &[], 1982);
+        let last = result.arrows.iter().map(|a| a.arrived).max().unwrap();
+        let svg = space_time(&config, &result, "No quorum");
+        assert!(svg.contains(&format!("time: 0 to {last} ticks")), "{last}");
+        assert_eq!(svg.matches("<circle").count(), 1, "the legend's dot");
+    }
+
+    #[test]
     fn every_message_is_an_arrow_and_every_commit_a_dot() {
         let config = Config::pbft(1);
         let result = run(&config, &[(0, Strategy::Silent)], 1982);

@@ -186,3 +186,20 @@ impl Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quorums_are_sized_for_the_faults_they_tolerate() {
+        for f in 1..=3 {
+            let c = Config::pbft(f);
+            let sizes = (c.n, c.quorum, c.prepares, c.f());
+            assert_eq!(sizes, (3 * f + 1, 2 * f + 1, 2 * f, f), "f = {f}");
+        }
+        // The adversary draws f() Byzantine replicas: never more than n.
+        assert_eq!(Config::sized(7, 6, 5).f(), 1);
+        assert_eq!(Config::sized(3, 2, 1).f(), 1);
+    }
+}

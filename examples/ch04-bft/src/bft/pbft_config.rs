@@ -198,7 +198,7 @@ mod tests {
             let sizes = (c.n, c.quorum, c.prepares, c.f());
             assert_eq!(sizes, (3 * f + 1, 2 * f + 1, 2 * f, f), "f = {f}");
         }
-        // The adversary draws f() Byzantine replicas: never more than n.
+        // Other sizes: f is n less the quorum, the faults it outvotes.
         assert_eq!(Config::sized(7, 6, 5).f(), 1);
         assert_eq!(Config::sized(3, 2, 1).f(), 1);
     }

@@ -62,8 +62,12 @@ impl SimulatedLLM<'_> {
     /// `errs` for the lanes `wanted` of the group of 64 tasks from `first`
     /// at once, the lanes set in `hard` hard ones (see `lanes`).
     pub fn errs_in_group(&self, first: u64, hard: u64, wanted: u64) -> u64 {
-        let thresholds = [self.easy_threshold, self.hard_threshold];
-        below_lanes(self.error_stream, first, thresholds, hard, wanted)
+        below_lanes(self.error_stream, first, self.thresholds(), hard, wanted)
+    }
+
+    /// Its thresholds on easy and on hard tasks (see `lanes`).
+    pub fn thresholds(&self) -> [u64; 2] {
+        [self.easy_threshold, self.hard_threshold]
     }
 }
 

@@ -27,7 +27,8 @@ use std::ops::Range;
 
 use super::engine::{PATTERNS, in_blocks, pattern};
 use super::lanes::{
-    count_spelled, first_lanes, groups, hard_lanes, set_lanes, spelled,
+    below_lanes_of, count_spelled, first_lanes, groups, hard_lanes, set_lanes,
+    spelled,
 };
 use super::model::{
     Answer, CORRECT, Difficulty, ModelSpec, SimulatedLLM, Task, TaskSource,
@@ -100,8 +101,12 @@ struct Plan<'a> {
     /// For each shape of five samples: the leads it leaves open, one bit
     /// each, in `leads` order.
     open_after_five: Vec<u8>,
-    /// The same with K = 1, by the five samples' error bits.
-    open_two_answers: [u8; 32],
+    /// With K = 1, for each ahead-by rule: bit c set when five samples
+    /// whose errors spell c (see `spelled`) leave it open.
+    open_two_answers: Vec<u32>,
+    /// The same five samples that leave some rule open with a lead of +1:
+    /// two wrong of five (with three, the lead is -1).
+    at_plus_one: u32,
 }
 
 impl Plan<'_> {
@@ -132,7 +137,14 @@ impl Plan<'_> {
         let callers: [&SimulatedLLM; 8] = std::array::from_fn(|i| {
             if i < 3 { &self.three[i] } else { &self.samples[i - 3] }
         });
-        let errors = callers.map(|m| m.errs_in_group(first, hard, valid));
+        let mut errors = [0; 8];
+        for i in 0..3 {
+            errors[i] = callers[i].errs_in_group(first, hard, valid);
+        }
+        let five = std::array::from_fn(|i| self.samples[i].error_stream);
+        let t = self.samples[0].thresholds();
+        errors[3..]
+            .copy_from_slice(&below_lanes_of::<5>(five, t, first, hard, valid));
         if ONE {
             count_spelled(&errors[..3], valid, &mut counts.by_three);
             let five = spelled(&errors[3..], valid);
@@ -167,11 +179,14 @@ impl Plan<'_> {
 
     /// `walk_on` when every wrong answer is the same (K = 1), for a whole
     /// group at once. A walk is its lead, the number of correct samples
-    /// less the number of wrong ones, so a lane's state is one bit in
-    /// `at[lead + MAX_LEAD]`; each sample moves every walking lane one place
-    /// up or down, and a rule decides the lanes of its own that reach its
-    /// lead, plus or minus, or its cap. `five`: the lanes of each set of
-    /// the first five samples that erred (see `spelled`).
+    /// less the number of wrong ones. Five samples leave a rule open only
+    /// while the walk has never reached its lead, and the leads are 1 to
+    /// `MAX_LEAD` = 3: a walking lane stands at +1 or -1 after an odd number
+    /// of calls (one bit, `plus`), and at +2, -2 or 0 after an even number
+    /// (`up`, `down`). Each sample moves every walking lane at once; a rule
+    /// decides the lanes of its own that reach its lead, plus or minus, or
+    /// its cap. `five`: the lanes of each set of the first five samples
+    /// that erred (see `spelled`).
     fn walk_on_two_answers(
         &self,
         first: u64,
@@ -179,58 +194,81 @@ impl Plan<'_> {
         five: &[u64; 32],
         counts: &mut Counts,
     ) {
-        const PLACES: usize = 2 * MAX_LEAD + 1;
-        let mut at = [0u64; PLACES];
         // `open[r]`: the lanes rule r has yet to decide.
         let mut open = [0u64; 8];
-        for (c, &lanes) in five.iter().enumerate() {
-            // Bit r of `leaves_open`: rule r is still open after these five.
-            let leaves_open = u64::from(self.open_two_answers[c]);
-            let all = |bit: u64| 0u64.wrapping_sub(bit & 1);
-            for (r, o) in open.iter_mut().enumerate().take(self.leads.len()) {
-                *o |= lanes & all(leaves_open >> r);
-            }
-            // A walk left open by five samples is less than MAX_LEAD from 0.
-            if leaves_open != 0 {
-                let wrong = c.count_ones() as usize;
-                at[MAX_LEAD + FIVE - wrong * 2] |= lanes;
-            }
+        for (o, &shapes) in open.iter_mut().zip(&self.open_two_answers) {
+            *o = set_lanes(u64::from(shapes))
+                .fold(0, |a, c| a | five[c as usize]);
         }
+        let mut plus = set_lanes(u64::from(self.at_plus_one))
+            .fold(0, |a, c| a | five[c as usize]);
+        let rules = self.leads.len();
         let mut walking = open.iter().fold(0, |a, o| a | o);
-        for (s, sample) in self.samples.iter().enumerate().skip(FIVE) {
-            if walking == 0 {
-                return;
-            }
-            // A walking lane is less than MAX_LEAD from 0: the last move
-            // cannot take it past either end.
-            for lanes in &mut at {
-                *lanes &= walking;
-            }
-            let wrong = sample.errs_in_group(first, hard, walking);
-            counts.drawn += u64::from(walking.count_ones());
-            at = std::array::from_fn(|i| {
-                let up = if i > 0 { at[i - 1] & !wrong } else { 0 };
-                let down = if i + 1 < PLACES { at[i + 1] & wrong } else { 0 };
-                up | down
-            });
-            // Each rule's lanes that reach its lead, up or down, or its cap.
-            let calls = s as u64 + 1;
-            walking = 0;
+        // Per rule: lanes decided right and wrong, and calls made past five.
+        let mut right = [0u32; 8];
+        let mut wrong_ones = [0u32; 8];
+        let mut past_five = [0u32; 8];
+        let tasks = open.map(u64::count_ones);
+        let mut calls = FIVE as u64;
+        // Each rule's lanes that reach `reach`, up (`top`) or down, or its
+        // cap; every lane still open has made the call `calls`.
+        let mut decide = |calls: u64, reach, top: u64, bottom: u64| {
+            let mut walking = 0;
             for (r, &(lead, cap)) in self.leads.iter().enumerate() {
-                let won = open[r] & at[MAX_LEAD + lead];
-                let lost = open[r] & at[MAX_LEAD - lead];
-                let left = open[r] & !(won | lost);
-                let capped = if calls >= cap as u64 { left } else { 0 };
-                let c = &mut counts.ahead[r];
-                let ended = u64::from((won | lost | capped).count_ones());
-                c.tasks += ended;
-                c.calls += ended * calls;
-                c.correct += u64::from(won.count_ones());
-                c.silent += u64::from(lost.count_ones());
-                c.rejected += u64::from(capped.count_ones());
-                open[r] = left & !capped;
+                let o = open[r];
+                past_five[r] += o.count_ones();
+                let (won, lost) =
+                    if lead == reach { (o & top, o & bottom) } else { (0, 0) };
+                right[r] += won.count_ones();
+                wrong_ones[r] += lost.count_ones();
+                let left = o & !(won | lost);
+                open[r] = if calls >= cap as u64 { 0 } else { left };
                 walking |= open[r];
             }
+            walking
+        };
+        // Two samples at a time: an even call, then an odd one. Both are
+        // drawn for the lanes walking before the first; a lane's bit does
+        // not depend on which others are drawn (see `lanes`).
+        let mut drawn = 0;
+        for pair in self.samples[FIVE..].chunks(2) {
+            if walking == 0 {
+                break;
+            }
+            let wrong = match pair {
+                [a, b] => below_lanes_of::<2>(
+                    [a.error_stream, b.error_stream],
+                    a.thresholds(),
+                    first,
+                    hard,
+                    walking,
+                ),
+                _ => [pair[0].errs_in_group(first, hard, walking), 0],
+            };
+            drawn += u64::from(walking.count_ones());
+            calls += 1;
+            let up = plus & !wrong[0] & walking;
+            let down = !plus & wrong[0] & walking;
+            walking = decide(calls, 2, up, down);
+            if pair.len() < 2 || walking == 0 {
+                break;
+            }
+            drawn += u64::from(walking.count_ones());
+            calls += 1;
+            let zero = walking & !(up | down);
+            plus = (up & wrong[1]) | (zero & !wrong[1]);
+            walking = decide(calls, 3, up & !wrong[1], down & wrong[1]);
+        }
+        counts.drawn += drawn;
+        // What the caps stopped: the lanes neither won nor lost.
+        for r in 0..rules {
+            let c = &mut counts.ahead[r];
+            let (tasks, right, wrong) = (tasks[r], right[r], wrong_ones[r]);
+            c.tasks += u64::from(tasks);
+            c.calls += FIVE as u64 * u64::from(tasks) + u64::from(past_five[r]);
+            c.correct += u64::from(right);
+            c.silent += u64::from(wrong);
+            c.rejected += u64::from(tasks - right - wrong);
         }
     }
 
@@ -325,12 +363,20 @@ pub fn rules_and_answers(
                     .fold(0, |mask, i| mask | 1 << i)
             })
             .collect(),
-        open_two_answers: [0; 32],
+        open_two_answers: Vec::new(),
+        at_plus_one: 0,
         leads,
     };
-    plan.open_two_answers = std::array::from_fn(|bits| {
-        plan.open_after_five[shape(&five_bits(bits << 3))]
-    });
+    let leaves_open: Vec<u8> = (0..32)
+        .map(|bits| plan.open_after_five[shape(&five_bits(bits << 3))])
+        .collect();
+    let spelling = |keep: &dyn Fn(usize, u8) -> bool| {
+        (0..32).filter(|&c| keep(c, leaves_open[c])).fold(0, |m, c| m | 1 << c)
+    };
+    plan.open_two_answers = (0..plan.leads.len())
+        .map(|r| spelling(&|_, open| open >> r & 1 == 1))
+        .collect();
+    plan.at_plus_one = spelling(&|c, open| open != 0 && c.count_ones() == 2);
     let start = || Counts::new(plan.leads.len());
     let mut counts = in_blocks(tasks, threads, start, |ids, c| {
         match (plan.hard_tasks, plan.one_variant) {

@@ -57,67 +57,80 @@ pub fn below_lanes(
     hard: u64,
     wanted: u64,
 ) -> u64 {
-    let [below] =
-        below_lanes_of::<1>([stream], thresholds, first, hard, wanted);
-    below
+    let against = Against { thresholds, hard, wanted };
+    below_lanes_of([stream], first, [against])[0][0]
 }
 
-/// `below_lanes` for `N` streams at once, with the same thresholds and the
-/// same lanes wanted of each. Two things make it faster than `N` calls of
-/// `below_lanes` one by one, and neither changes a bit of what it returns:
-/// the streams' draws are interleaved, so the processor works on several
-/// at a time; and the first few draws of every stream are read
-/// before any lane is looked at, so the loop does not guess, draw after
-/// draw, whether to stop (a draw read after a lane is settled leaves it as
-/// it is). A few: 2 more than log2 of the lanes wanted in all, about
-/// what they need (see `settle`).
+/// What a stream's numbers are compared with in `below_lanes_of`: the
+/// thresholds on easy and on hard tasks, the hard lanes, the lanes wanted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Against {
+    pub thresholds: [u64; 2],
+    pub hard: u64,
+    pub wanted: u64,
+}
+
+/// `below_lanes` for `N` streams at once, each compared in `S` ways (two
+/// settings of one run, say, whose models share their streams): result
+/// `[s][i]` is `below_lanes` of stream i against `against[s]`. Three things
+/// make it faster than `N * S` calls of `below_lanes`, and none changes a
+/// bit of what it returns:
+/// - each draw is made once and compared in every way;
+/// - the streams' draws are interleaved, so the processor works on
+///   several at a time;
+/// - the first few draws of every stream are read before any lane is
+///   looked at, so the loop does not guess, draw after draw, whether to
+///   stop (a draw read after a lane is settled leaves it as it is). A few:
+///   2 more than log2 of the lanes wanted in all, about what they need
+///   (see `settle`).
 #[inline]
-pub fn below_lanes_of<const N: usize>(
+pub fn below_lanes_of<const N: usize, const S: usize>(
     streams: [u64; N],
-    thresholds: [u64; 2],
     first: u64,
-    hard: u64,
-    wanted: u64,
-) -> [u64; N] {
-    let lanes = N as u64 * u64::from(wanted.count_ones());
+    against: [Against; S],
+) -> [[u64; N]; S] {
+    let wanted: u32 = against.iter().map(|a| a.wanted.count_ones()).sum();
+    let lanes = N as u64 * u64::from(wanted);
     let at_least = if lanes == 0 { 0 } else { u64::from(lanes.ilog2()) + 2 };
-    settle(streams, thresholds, first, hard, wanted, at_least).0
+    settle(streams, first, against, at_least).0
 }
 
 /// `below_lanes_of`, and how many draws of each stream it read: with
 /// `at_least` 0, what the lanes needed.
 #[inline]
-fn settle<const N: usize>(
+fn settle<const N: usize, const S: usize>(
     streams: [u64; N],
-    [easy, hard_threshold]: [u64; 2],
     first: u64,
-    hard: u64,
-    wanted: u64,
+    against: [Against; S],
     at_least: u64,
-) -> ([u64; N], u64) {
+) -> ([[u64; N]; S], u64) {
     let all = |bit: u64| 0u64.wrapping_sub(bit & 1);
     // Lane by lane, the threshold's bit: easy's, or hard's in `hard`.
-    let threshold = |shift: u64| {
-        all(easy >> shift) ^ (hard & all((easy ^ hard_threshold) >> shift))
+    let threshold = |a: &Against, shift: u64| {
+        let [easy, hard_threshold] = a.thresholds;
+        all(easy >> shift) ^ (a.hard & all((easy ^ hard_threshold) >> shift))
     };
     // A threshold of 2^53: every number is below it.
-    let always = wanted & threshold(BITS);
-    let mut below = [always; N];
-    let mut open = [wanted & !always; N];
+    let always = against.map(|a| a.wanted & threshold(&a, BITS));
+    let mut below = always.map(|always| [always; N]);
+    let mut open =
+        std::array::from_fn::<_, S, _>(|s| [against[s].wanted & !always[s]; N]);
     let mut draws = streams.map(|stream| SplitMix64::at(stream, first));
     let mut shift = BITS;
-    let mut any = open.iter().fold(0, |any, o| any | o);
+    let mut any = open.iter().flatten().fold(0, |any, o| any | o);
     // The first `at_least` draws whatever `any` says, then while it says
     // some lane is open.
     while shift > 0 && (shift > BITS - at_least || any != 0) {
         shift -= 1;
-        let t = threshold(shift);
+        let t = against.map(|a| threshold(&a, shift));
         any = 0;
         for i in 0..N {
             let bits = draws[i].next_u64();
-            below[i] |= open[i] & !bits & t;
-            open[i] &= !(bits ^ t);
-            any |= open[i];
+            for s in 0..S {
+                below[s][i] |= open[s][i] & !bits & t[s];
+                open[s][i] &= !(bits ^ t[s]);
+                any |= open[s][i];
+            }
         }
     }
     (below, BITS - shift)
@@ -266,14 +279,30 @@ mod tests {
         let groups = 100_000;
         let t = threshold_53(0.23);
         let draws: u64 = (0..groups)
-            .map(|g| settle([4], [t, t], g * LANES, 0, !0, 0).1)
+            .map(|g| {
+                settle(
+                    [4],
+                    g * LANES,
+                    [Against { thresholds: [t, t], hard: 0, wanted: !0 }],
+                    0,
+                )
+                .1
+            })
             .sum();
         #[expect(clippy::cast_precision_loss, reason = "below 2^53")]
         let mean = draws as f64 / groups as f64;
         assert!((mean - expected).abs() < 0.02, "{mean}");
         // One task alone: 2 on average.
         let one: u64 = (0..groups)
-            .map(|g| settle([4], [t, t], g * LANES, 0, 1, 0).1)
+            .map(|g| {
+                settle(
+                    [4],
+                    g * LANES,
+                    [Against { thresholds: [t, t], hard: 0, wanted: 1 }],
+                    0,
+                )
+                .1
+            })
             .sum();
         #[expect(clippy::cast_precision_loss, reason = "below 2^53")]
         let mean = one as f64 / groups as f64;

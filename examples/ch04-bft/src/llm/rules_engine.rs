@@ -27,8 +27,8 @@ use std::ops::Range;
 
 use super::engine::{PATTERNS, in_blocks, pattern};
 use super::lanes::{
-    below_lanes_of, count_spelled, first_lanes, groups, hard_lanes, set_lanes,
-    spelled,
+    Against, below_lanes_of, count_spelled, first_lanes, groups, hard_lanes,
+    set_lanes, spelled,
 };
 use super::model::{
     Answer, CORRECT, Difficulty, ModelSpec, SimulatedLLM, Task, TaskSource,
@@ -137,14 +137,7 @@ impl Plan<'_> {
         let callers: [&SimulatedLLM; 8] = std::array::from_fn(|i| {
             if i < 3 { &self.three[i] } else { &self.samples[i - 3] }
         });
-        let mut errors = [0; 8];
-        for i in 0..3 {
-            errors[i] = callers[i].errs_in_group(first, hard, valid);
-        }
-        let five = std::array::from_fn(|i| self.samples[i].error_stream);
-        let t = self.samples[0].thresholds();
-        errors[3..]
-            .copy_from_slice(&below_lanes_of::<5>(five, t, first, hard, valid));
+        let errors = callers.map(|m| m.errs_in_group(first, hard, valid));
         if ONE {
             count_spelled(&errors[..3], valid, &mut counts.by_three);
             let five = spelled(&errors[3..], valid);
@@ -236,13 +229,18 @@ impl Plan<'_> {
                 break;
             }
             let wrong = match pair {
-                [a, b] => below_lanes_of::<2>(
-                    [a.error_stream, b.error_stream],
-                    a.thresholds(),
-                    first,
-                    hard,
-                    walking,
-                ),
+                [a, b] => {
+                    let against = Against {
+                        thresholds: a.thresholds(),
+                        hard,
+                        wanted: walking,
+                    };
+                    below_lanes_of(
+                        [a.error_stream, b.error_stream],
+                        first,
+                        [against],
+                    )[0]
+                }
                 _ => [pair[0].errs_in_group(first, hard, walking), 0],
             };
             drawn += u64::from(walking.count_ones());

@@ -21,6 +21,7 @@ pub mod rules_exact;
 pub mod rules_report;
 pub mod rules_shapes;
 pub mod rules_sim;
+pub mod rules_words;
 pub mod scaling;
 pub mod simulate;
 pub mod strategy;

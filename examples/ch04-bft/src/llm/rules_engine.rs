@@ -26,10 +26,7 @@
 use std::ops::Range;
 
 use super::engine::{PATTERNS, in_blocks, pattern};
-use super::lanes::{
-    Against, below_lanes_of, count_spelled, first_lanes, groups, hard_lanes,
-    set_lanes, spelled,
-};
+use super::lanes::{first_lanes, groups, hard_lanes, set_lanes};
 use super::model::{
     Answer, CORRECT, Difficulty, ModelSpec, SimulatedLLM, Task, TaskSource,
 };
@@ -39,25 +36,26 @@ use super::rules_shapes::{
     shape_answers,
 };
 use super::rules_sim::{RuleCounts, rows};
+use super::rules_words;
 use crate::rng::{below, draw};
 
 /// The largest lead an ahead-by rule may ask for (see `rows`).
 const MAX_LEAD: usize = 3;
 
 /// What one thread counted.
-struct Counts {
+pub(super) struct Counts {
     /// Tasks per pattern of the three models' answers.
-    three: [u64; PATTERNS],
+    pub(super) three: [u64; PATTERNS],
     /// With K = 1, instead of `three` and `five`: tasks per set of the
     /// three models that erred, and per set of the five samples that did.
-    by_three: [u64; 8],
-    by_five: [u64; 32],
+    pub(super) by_three: [u64; 8],
+    pub(super) by_five: [u64; 32],
     /// Tasks per shape of the first model's first five samples.
-    five: Vec<u64>,
+    pub(super) five: Vec<u64>,
     /// One per ahead-by rule, in `Plan::leads` order.
-    ahead: Vec<RuleCounts>,
+    pub(super) ahead: Vec<RuleCounts>,
     /// Samples drawn past the first five.
-    drawn: u64,
+    pub(super) drawn: u64,
 }
 
 impl Counts {
@@ -88,31 +86,32 @@ impl Counts {
     }
 }
 
-/// What the loops need, worked out once.
-struct Plan<'a> {
-    three: Vec<SimulatedLLM<'a>>,
-    samples: Vec<SimulatedLLM<'a>>,
-    source: TaskSource,
-    hard_tasks: bool,
+/// What the loops need, worked out once, for one setting.
+pub(super) struct Plan<'a> {
+    pub(super) three: Vec<SimulatedLLM<'a>>,
+    pub(super) samples: Vec<SimulatedLLM<'a>>,
+    pub(super) source: TaskSource,
+    pub(super) hard_tasks: bool,
     /// K = 1: a wrong answer is always the same one.
-    one_variant: bool,
+    pub(super) one_variant: bool,
     /// The lead and call cap of each ahead-by rule.
-    leads: Vec<(usize, usize)>,
+    pub(super) leads: Vec<(usize, usize)>,
     /// For each shape of five samples: the leads it leaves open, one bit
     /// each, in `leads` order.
-    open_after_five: Vec<u8>,
+    pub(super) open_after_five: Vec<u8>,
     /// With K = 1, for each ahead-by rule: bit c set when five samples
     /// whose errors spell c (see `spelled`) leave it open.
-    open_two_answers: Vec<u32>,
+    pub(super) open_two_answers: Vec<u32>,
     /// The same five samples that leave some rule open with a lead of +1:
     /// two wrong of five (with three, the lead is -1).
-    at_plus_one: u32,
+    pub(super) at_plus_one: u32,
 }
 
 impl Plan<'_> {
     /// The tasks `ids`, 64 at a time (see `lanes`), as `Plan::count_group`
-    /// counts them. `HARD`: the run has hard tasks; `ONE`: K = 1.
-    fn count_block<const HARD: bool, const ONE: bool>(
+    /// counts them, when a wrong answer can be one of several (K > 1; see
+    /// `rules_words` for K = 1). `HARD`: the run has hard tasks.
+    fn count_block<const HARD: bool>(
         &self,
         ids: Range<u64>,
         counts: &mut Counts,
@@ -120,13 +119,12 @@ impl Plan<'_> {
         for (first, tasks) in groups(ids) {
             let hard =
                 if HARD { hard_lanes(&self.source, first, tasks) } else { 0 };
-            self.count_group::<ONE>(first, first_lanes(tasks), hard, counts);
+            self.count_group(first, first_lanes(tasks), hard, counts);
         }
     }
 
     /// The tasks `valid` of the group at `first`, the lanes `hard` hard.
-    /// `ONE`: K = 1, so which callers erred is all the answers say.
-    fn count_group<const ONE: bool>(
+    fn count_group(
         &self,
         first: u64,
         valid: u64,
@@ -138,15 +136,6 @@ impl Plan<'_> {
             if i < 3 { &self.three[i] } else { &self.samples[i - 3] }
         });
         let errors = callers.map(|m| m.errs_in_group(first, hard, valid));
-        if ONE {
-            count_spelled(&errors[..3], valid, &mut counts.by_three);
-            let five = spelled(&errors[3..], valid);
-            for (tasks, lanes) in counts.by_five.iter_mut().zip(&five) {
-                *tasks += u64::from(lanes.count_ones());
-            }
-            self.walk_on_two_answers(first, hard, &five, counts);
-            return;
-        }
         for lane in set_lanes(valid) {
             let id = first + lane;
             let answers: [Answer; 8] = std::array::from_fn(|i| {
@@ -167,106 +156,6 @@ impl Plan<'_> {
                 counts.drawn +=
                     self.walk_on(id, is_hard, &five, &mut counts.ahead);
             }
-        }
-    }
-
-    /// `walk_on` when every wrong answer is the same (K = 1), for a whole
-    /// group at once. A walk is its lead, the number of correct samples
-    /// less the number of wrong ones. Five samples leave a rule open only
-    /// while the walk has never reached its lead, and the leads are 1 to
-    /// `MAX_LEAD` = 3: a walking lane stands at +1 or -1 after an odd number
-    /// of calls (one bit, `plus`), and at +2, -2 or 0 after an even number
-    /// (`up`, `down`). Each sample moves every walking lane at once; a rule
-    /// decides the lanes of its own that reach its lead, plus or minus, or
-    /// its cap. `five`: the lanes of each set of the first five samples
-    /// that erred (see `spelled`).
-    fn walk_on_two_answers(
-        &self,
-        first: u64,
-        hard: u64,
-        five: &[u64; 32],
-        counts: &mut Counts,
-    ) {
-        // `open[r]`: the lanes rule r has yet to decide.
-        let mut open = [0u64; 8];
-        for (o, &shapes) in open.iter_mut().zip(&self.open_two_answers) {
-            *o = set_lanes(u64::from(shapes))
-                .fold(0, |a, c| a | five[c as usize]);
-        }
-        let mut plus = set_lanes(u64::from(self.at_plus_one))
-            .fold(0, |a, c| a | five[c as usize]);
-        let rules = self.leads.len();
-        let mut walking = open.iter().fold(0, |a, o| a | o);
-        // Per rule: lanes decided right and wrong, and calls made past five.
-        let mut right = [0u32; 8];
-        let mut wrong_ones = [0u32; 8];
-        let mut past_five = [0u32; 8];
-        let tasks = open.map(u64::count_ones);
-        let mut calls = FIVE as u64;
-        // Each rule's lanes that reach `reach`, up (`top`) or down, or its
-        // cap; every lane still open has made the call `calls`.
-        let mut decide = |calls: u64, reach, top: u64, bottom: u64| {
-            let mut walking = 0;
-            for (r, &(lead, cap)) in self.leads.iter().enumerate() {
-                let o = open[r];
-                past_five[r] += o.count_ones();
-                let (won, lost) =
-                    if lead == reach { (o & top, o & bottom) } else { (0, 0) };
-                right[r] += won.count_ones();
-                wrong_ones[r] += lost.count_ones();
-                let left = o & !(won | lost);
-                open[r] = if calls >= cap as u64 { 0 } else { left };
-                walking |= open[r];
-            }
-            walking
-        };
-        // Two samples at a time: an even call, then an odd one. Both are
-        // drawn for the lanes walking before the first; a lane's bit does
-        // not depend on which others are drawn (see `lanes`).
-        let mut drawn = 0;
-        for pair in self.samples[FIVE..].chunks(2) {
-            if walking == 0 {
-                break;
-            }
-            let wrong = match pair {
-                [a, b] => {
-                    let against = Against {
-                        thresholds: a.thresholds(),
-                        hard,
-                        wanted: walking,
-                    };
-                    below_lanes_of(
-                        [a.error_stream, b.error_stream],
-                        first,
-                        [against],
-                    )[0]
-                }
-                _ => [pair[0].errs_in_group(first, hard, walking), 0],
-            };
-            drawn += u64::from(walking.count_ones());
-            calls += 1;
-            let up = plus & !wrong[0] & walking;
-            let down = !plus & wrong[0] & walking;
-            walking = decide(calls, 2, up, down);
-            if pair.len() < 2 || walking == 0 {
-                break;
-            }
-            drawn += u64::from(walking.count_ones());
-            calls += 1;
-            let zero = walking & !(up | down);
-            plus = (up & wrong[1]) | (zero & !wrong[1]);
-            walking = decide(calls, 3, up & !wrong[1], down & wrong[1]);
-        }
-        counts.drawn += drawn;
-        // What the caps stopped: the lanes neither won nor lost.
-        for r in 0..rules {
-            let c = &mut counts.ahead[r];
-            let (tasks, right, wrong) = (tasks[r], right[r], wrong_ones[r]);
-            c.tasks += u64::from(tasks);
-            c.calls += FIVE as u64 * u64::from(tasks) + u64::from(past_five[r]);
-            c.correct += u64::from(right);
-            c.silent += u64::from(wrong);
-            c.rejected += u64::from(tasks - right - wrong);
         }
     }
 
@@ -320,82 +209,155 @@ pub fn simulate_rules_parallel(
     seed: u64,
     threads: usize,
 ) -> Vec<Vec<RuleCounts>> {
-    let setting = (difficulty, wrong_variants, seed);
-    rules_and_answers(models, setting, tasks, threads).0
+    let mut runs = rules_in_settings(
+        models,
+        &[difficulty],
+        (wrong_variants, seed),
+        tasks,
+        threads,
+    );
+    runs.remove(0).0
 }
 // ANCHOR_END: simulate_rules_parallel
 
-/// The counts, and how many answers were drawn for them (what `--bench`
-/// divides by its time): eight a task, and the samples the walks drew.
-pub fn rules_and_answers(
+/// `simulate_rules_parallel` in each of the settings `difficulties`, with
+/// K wrong answers and seed `seed`: each setting's counts, and how many
+/// answers were drawn for them (what `--bench` divides by its time): eight
+/// a task, and the samples the walks drew. With K = 1, two settings are
+/// measured together, their draws shared (see `rules_words`).
+pub fn rules_in_settings(
     models: &[ModelSpec],
-    (difficulty, wrong_variants, seed): (Difficulty, usize, u64),
+    difficulties: &[Difficulty],
+    (wrong_variants, seed): (usize, u64),
     tasks: u64,
     threads: usize,
-) -> (Vec<Vec<RuleCounts>>, u64) {
-    let rows = rows();
-    let instance = |m: usize, place| {
-        models[m].instance(difficulty, wrong_variants, seed, place)
-    };
-    let leads: Vec<(usize, usize)> = rows
+) -> Vec<(Vec<Vec<RuleCounts>>, u64)> {
+    let plans: Vec<Plan> = difficulties
         .iter()
-        .flat_map(|row| &row.rules)
-        .filter_map(|rule| match *rule {
-            Rule::AheadBy { lead, max_calls } => Some((lead, max_calls)),
-            _ => None,
-        })
+        .map(|&d| Plan::new(models, d, wrong_variants, seed))
         .collect();
-    let longest = leads.iter().map(|l| l.1).max().unwrap_or(0).max(FIVE);
-    let mut plan = Plan {
-        three: (0..3).map(|i| instance(i, i as u64)).collect(),
-        // Samples of the first model: places after the three models'.
-        samples: (0..longest as u64).map(|s| instance(0, 3 + s)).collect(),
-        source: TaskSource::new(difficulty, seed),
-        hard_tasks: difficulty.hard_fraction > 0.0,
-        one_variant: wrong_variants == 1,
-        open_after_five: (0..SHAPES)
+    let start = || Counts::new(plans[0].leads.len());
+    let counted: Vec<Counts> = match &plans[..] {
+        [a, b] if a.one_variant && a.shares_streams_with(b) => {
+            let both = in_blocks(
+                tasks,
+                threads,
+                || [start(), start()],
+                |ids, c| {
+                    rules_words::count_block([a, b], ids, c);
+                },
+            );
+            let merged = both
+                .into_iter()
+                .reduce(|[a, b], [c, d]| [a.merge(&c), b.merge(&d)]);
+            merged.map_or_else(|| vec![start(), start()], Vec::from)
+        }
+        _ => plans.iter().map(|plan| plan.count(tasks, threads)).collect(),
+    };
+    plans
+        .iter()
+        .zip(counted)
+        .map(|(plan, counts)| plan.judged(counts, tasks))
+        .collect()
+}
+
+impl<'a> Plan<'a> {
+    fn new(
+        models: &'a [ModelSpec],
+        difficulty: Difficulty,
+        wrong_variants: usize,
+        seed: u64,
+    ) -> Plan<'a> {
+        let instance = |m: usize, place| {
+            models[m].instance(difficulty, wrong_variants, seed, place)
+        };
+        let leads: Vec<(usize, usize)> = rows()
+            .iter()
+            .flat_map(|row| &row.rules)
+            .filter_map(|rule| match *rule {
+                Rule::AheadBy { lead, max_calls } => Some((lead, max_calls)),
+                _ => None,
+            })
+            .collect();
+        let longest = leads.iter().map(|l| l.1).max().unwrap_or(0).max(FIVE);
+        let open_after_five: Vec<u8> = (0..SHAPES)
             .map(|key| {
                 let walked = after_five(&shape_answers(key), &leads);
                 (0..leads.len())
                     .filter(|&i| walked[i] == Walked::Open)
                     .fold(0, |mask, i| mask | 1 << i)
             })
-            .collect(),
-        open_two_answers: Vec::new(),
-        at_plus_one: 0,
-        leads,
-    };
-    let leaves_open: Vec<u8> = (0..32)
-        .map(|bits| plan.open_after_five[shape(&five_bits(bits << 3))])
-        .collect();
-    let spelling = |keep: &dyn Fn(usize, u8) -> bool| {
-        (0..32).filter(|&c| keep(c, leaves_open[c])).fold(0, |m, c| m | 1 << c)
-    };
-    plan.open_two_answers = (0..plan.leads.len())
-        .map(|r| spelling(&|_, open| open >> r & 1 == 1))
-        .collect();
-    plan.at_plus_one = spelling(&|c, open| open != 0 && c.count_ones() == 2);
-    let start = || Counts::new(plan.leads.len());
-    let mut counts = in_blocks(tasks, threads, start, |ids, c| {
-        match (plan.hard_tasks, plan.one_variant) {
-            (false, true) => plan.count_block::<false, true>(ids, c),
-            (false, false) => plan.count_block::<false, false>(ids, c),
-            (true, true) => plan.count_block::<true, true>(ids, c),
-            (true, false) => plan.count_block::<true, false>(ids, c),
+            .collect();
+        // With K = 1: the sets of five samples that erred, as `spelled`
+        // numbers them, that leave each rule open.
+        let leaves_open: Vec<u8> = (0..32)
+            .map(|bits| open_after_five[shape(&five_bits(bits << 3))])
+            .collect();
+        let spelling = |keep: &dyn Fn(usize, u8) -> bool| {
+            (0..32)
+                .filter(|&c| keep(c, leaves_open[c]))
+                .fold(0, |m, c| m | 1 << c)
+        };
+        Plan {
+            three: (0..3).map(|i| instance(i, i as u64)).collect(),
+            // Samples of the first model: places after the three models'.
+            samples: (0..longest as u64).map(|s| instance(0, 3 + s)).collect(),
+            source: TaskSource::new(difficulty, seed),
+            hard_tasks: difficulty.hard_fraction > 0.0,
+            one_variant: wrong_variants == 1,
+            open_two_answers: (0..leads.len())
+                .map(|r| spelling(&|_, open| open >> r & 1 == 1))
+                .collect(),
+            at_plus_one: spelling(&|c, open| open != 0 && c.count_ones() == 2),
+            open_after_five,
+            leads,
         }
-    })
-    .into_iter()
-    .reduce(|a, b| a.merge(&b))
-    .unwrap_or_else(start);
-    for (errors, &tasks) in counts.by_three.iter().enumerate() {
-        counts.three[pattern([0, 1, 2].map(|i| errors >> i & 1))] += tasks;
     }
-    for (errors, &tasks) in counts.by_five.iter().enumerate() {
-        counts.five[shape(&five_bits(errors << 3))] += tasks;
+
+    /// Whether `other`'s callers read the same streams as this plan's.
+    fn shares_streams_with(&self, other: &Plan) -> bool {
+        let streams = |p: &Plan| -> Vec<u64> {
+            p.three.iter().chain(&p.samples).map(|m| m.error_stream).collect()
+        };
+        streams(self) == streams(other)
     }
-    let answers = 8 * tasks + counts.drawn;
-    let Counts { three, five, ahead, .. } = counts;
-    (judge(&three, &five, ahead, &plan.leads), answers)
+
+    /// This setting alone, on up to `threads` threads.
+    fn count(&self, tasks: u64, threads: usize) -> Counts {
+        let start = || Counts::new(self.leads.len());
+        in_blocks(tasks, threads, start, |ids, c| {
+            match (self.hard_tasks, self.one_variant) {
+                (_, true) => {
+                    let mut one = [std::mem::replace(c, start())];
+                    rules_words::count_block([self], ids, &mut one);
+                    let [one] = one;
+                    *c = one;
+                }
+                (false, false) => self.count_block::<false>(ids, c),
+                (true, false) => self.count_block::<true>(ids, c),
+            }
+        })
+        .into_iter()
+        .reduce(|a, b| a.merge(&b))
+        .unwrap_or_else(start)
+    }
+
+    /// The rules judged on what the threads counted, and the answers drawn.
+    fn judged(
+        &self,
+        mut counts: Counts,
+        tasks: u64,
+    ) -> (Vec<Vec<RuleCounts>>, u64) {
+        for (errors, &tasks) in counts.by_three.iter().enumerate() {
+            counts.three[pattern([0, 1, 2].map(|i| errors >> i & 1))] += tasks;
+        }
+        for (errors, &tasks) in counts.by_five.iter().enumerate() {
+            counts.five[shape(&five_bits(errors << 3))] += tasks;
+        }
+        let answers = 8 * tasks + counts.drawn;
+        let Counts { three, five, ahead, .. } = counts;
+        (judge(&three, &five, ahead, &self.leads), answers)
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use super::exact::wilson_interval;
 use super::model::{Difficulty, ModelSpec};
 use super::rules::Rule;
-use super::rules_engine::simulate_rules_parallel;
+use super::rules_engine::rules_in_settings;
 use super::rules_exact::{CallRates, RuleRates, gamblers_ruin, rule_rates};
 use super::rules_sim::{
     AHEAD_MAX_CALLS, Callers, RuleCounts, RuleRow, exact_rules, rows,
@@ -150,7 +150,12 @@ pub fn print_rules_section(
     }
     print_uncapped(out, models[0].error_rate, k)?;
     print_hard_alone(out, correlated.hard_error, k)?;
-    for (i, (name, difficulty)) in settings.into_iter().enumerate() {
+    let difficulties = settings.map(|(_, difficulty)| difficulty);
+    let measured =
+        rules_in_settings(models, &difficulties, (k, seed), tasks, threads);
+    for (i, ((name, _), (counts, _))) in
+        settings.into_iter().zip(measured).enumerate()
+    {
         if i == 0 {
             writeln!(out, "Measured, {tasks} tasks, % [95% Wilson interval]:")?;
             writeln!(
@@ -160,9 +165,6 @@ pub fn print_rules_section(
             )?;
         }
         writeln!(out, "Measured, {name}:")?;
-        let counts = simulate_rules_parallel(
-            models, difficulty, k, tasks, seed, threads,
-        );
         print_rules_measured(out, &rows(), &counts)?;
     }
     Ok(())

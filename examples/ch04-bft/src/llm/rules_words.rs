@@ -1,0 +1,198 @@
+//! Section 2.5's rules with one wrong answer (K = 1), for `rules_engine`:
+//! a whole group of 64 tasks in a few words, and several settings of one
+//! run at once.
+//!
+//! With K = 1 an answer is right or wrong and nothing more, so the rules
+//! need only which callers erred: the three models' errors and the first
+//! model's first five samples' are counted by the set of callers that
+//! erred (`spelled`), and ahead-by-k walks every lane of the group at once
+//! (`WordWalk`).
+//!
+//! The settings of a run, independent errors and hard tasks, give each
+//! model the same streams and other thresholds. So every draw is made once
+//! and compared for each setting (`lanes::below_lanes_of`); the groups'
+//! walks go on side by side until the last lane of either ends.
+
+use std::ops::Range;
+
+use super::lanes::{
+    Against, below_lanes_of, count_spelled, first_lanes, groups, hard_lanes,
+    set_lanes, spelled,
+};
+use super::rules_engine::{Counts, Plan};
+use super::rules_shapes::FIVE;
+
+/// The tasks `ids` in each of the settings `plans` (their models sharing
+/// streams), each counted into its own `counts`.
+pub(super) fn count_block<const S: usize>(
+    plans: [&Plan; S],
+    ids: Range<u64>,
+    counts: &mut [Counts; S],
+) {
+    for (first, tasks) in groups(ids) {
+        let valid = first_lanes(tasks);
+        let hard = plans.map(|p| {
+            if p.hard_tasks { hard_lanes(&p.source, first, tasks) } else { 0 }
+        });
+        // Each setting's errors: the three models, then the first model's
+        // first five samples.
+        let mut errors = [[0; 8]; S];
+        for i in 0..8 {
+            let caller = |p: &Plan| {
+                let m = if i < 3 { &p.three[i] } else { &p.samples[i - 3] };
+                (m.error_stream, m.thresholds())
+            };
+            let against: [Against; S] = std::array::from_fn(|s| Against {
+                thresholds: caller(plans[s]).1,
+                hard: hard[s],
+                wanted: valid,
+            });
+            let below = below_lanes_of([caller(plans[0]).0], first, against);
+            for s in 0..S {
+                errors[s][i] = below[s][0];
+            }
+        }
+        let mut walks: [WordWalk; S] = std::array::from_fn(|s| {
+            let c = &mut counts[s];
+            count_spelled(&errors[s][..3], valid, &mut c.by_three);
+            let five = spelled(&errors[s][3..], valid);
+            for (tasks, lanes) in c.by_five.iter_mut().zip(&five) {
+                *tasks += u64::from(lanes.count_ones());
+            }
+            WordWalk::start(plans[s], &five)
+        });
+        // Two samples at a time: an even call, then an odd one. Both are
+        // drawn for the lanes walking before the first; a lane's bit does
+        // not depend on which others are drawn (see `lanes`).
+        let samples = &plans[0].samples;
+        for p in (FIVE..samples.len()).step_by(2) {
+            if walks.iter().all(|w| w.walking == 0) {
+                break;
+            }
+            let against: [Against; S] = std::array::from_fn(|s| Against {
+                thresholds: plans[s].samples[p].thresholds(),
+                hard: hard[s],
+                wanted: walks[s].walking,
+            });
+            let stream = |q: usize| samples[q].error_stream;
+            let two = p + 1 < samples.len();
+            let wrong = if two {
+                below_lanes_of([stream(p), stream(p + 1)], first, against)
+            } else {
+                below_lanes_of([stream(p)], first, against).map(|[w]| [w, 0])
+            };
+            for s in 0..S {
+                walks[s].pair(&plans[s].leads, wrong[s], two);
+            }
+        }
+        for (walk, c) in walks.into_iter().zip(counts.iter_mut()) {
+            walk.finish(c);
+        }
+    }
+}
+
+/// Ahead-by-k over a group's lanes, K = 1. A walk is its lead, the number
+/// of correct samples less the number of wrong ones. Five samples leave a
+/// rule open only while the walk has never reached its lead, and the leads
+/// are 1 to 3 (`rows`): a walking lane stands at +1 or -1 after an odd
+/// number of calls (one bit, `plus`), and at +2, -2 or 0 after an even
+/// number. Each sample moves every walking lane at once; a rule decides
+/// the lanes of its own that reach its lead, plus or minus, or its cap.
+struct WordWalk {
+    /// `open[r]`: the lanes rule r has yet to decide.
+    open: [u64; 8],
+    plus: u64,
+    walking: u64,
+    calls: u64,
+    /// Per rule: the lanes it walked, those decided right and wrong, and
+    /// the calls its lanes made past the first five.
+    tasks: [u32; 8],
+    right: [u32; 8],
+    wrong: [u32; 8],
+    past_five: [u32; 8],
+    /// Samples drawn past the first five.
+    drawn: u64,
+}
+
+impl WordWalk {
+    /// The walks that the first five samples leave open; `five`: the lanes
+    /// of each set of those samples that erred (see `spelled`).
+    fn start(plan: &Plan, five: &[u64; 32]) -> WordWalk {
+        let spelling = |shapes: u32| {
+            set_lanes(u64::from(shapes)).fold(0, |a, c| a | five[c as usize])
+        };
+        let mut open = [0; 8];
+        for (o, &shapes) in open.iter_mut().zip(&plan.open_two_answers) {
+            *o = spelling(shapes);
+        }
+        WordWalk {
+            open,
+            plus: spelling(plan.at_plus_one),
+            walking: open.iter().fold(0, |a, o| a | o),
+            calls: FIVE as u64,
+            tasks: open.map(u64::count_ones),
+            right: [0; 8],
+            wrong: [0; 8],
+            past_five: [0; 8],
+            drawn: 0,
+        }
+    }
+
+    /// The next two samples, their errors `wrong` (the second only if
+    /// `two`).
+    fn pair(&mut self, leads: &[(usize, usize)], wrong: [u64; 2], two: bool) {
+        if self.walking == 0 {
+            return;
+        }
+        let up = self.plus & !wrong[0] & self.walking;
+        let down = !self.plus & wrong[0] & self.walking;
+        self.decide(leads, 2, up, down);
+        if !two || self.walking == 0 {
+            return;
+        }
+        let zero = self.walking & !(up | down);
+        self.plus = (up & wrong[1]) | (zero & !wrong[1]);
+        self.decide(leads, 3, up & !wrong[1], down & wrong[1]);
+    }
+
+    /// One call: each rule's lanes that reach `reach`, up (`top`) or
+    /// down, or its cap. Every lane still walking makes the call.
+    fn decide(
+        &mut self,
+        leads: &[(usize, usize)],
+        reach: usize,
+        top: u64,
+        bottom: u64,
+    ) {
+        self.drawn += u64::from(self.walking.count_ones());
+        self.calls += 1;
+        self.walking = 0;
+        for (r, &(lead, cap)) in leads.iter().enumerate() {
+            let o = self.open[r];
+            self.past_five[r] += o.count_ones();
+            let (won, lost) =
+                if lead == reach { (o & top, o & bottom) } else { (0, 0) };
+            self.right[r] += won.count_ones();
+            self.wrong[r] += lost.count_ones();
+            let left = o & !(won | lost);
+            self.open[r] = if self.calls >= cap as u64 { 0 } else { left };
+            self.walking |= self.open[r];
+        }
+    }
+
+    /// Into `counts`: what the walks decided; what the caps stopped is the
+    /// lanes neither won nor lost.
+    fn finish(self, counts: &mut Counts) {
+        counts.drawn += self.drawn;
+        for (r, c) in counts.ahead.iter_mut().enumerate() {
+            let (tasks, right, wrong) =
+                (self.tasks[r], self.right[r], self.wrong[r]);
+            c.tasks += u64::from(tasks);
+            c.calls +=
+                FIVE as u64 * u64::from(tasks) + u64::from(self.past_five[r]);
+            c.correct += u64::from(right);
+            c.silent += u64::from(wrong);
+            c.rejected += u64::from(tasks - right - wrong);
+        }
+    }
+}

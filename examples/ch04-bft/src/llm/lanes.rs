@@ -270,6 +270,45 @@ mod tests {
     }
 
     #[test]
+    fn several_streams_compared_several_ways_say_what_each_says_alone() {
+        let t = [0, 1 << 52, threshold_53(0.23), threshold_53(0.8), 1 << 53];
+        let mut cases = 0;
+        for group in [0, 5, 1_000_003] {
+            let first = group * LANES;
+            let streams = [11, 12, 13];
+            // Each way: thresholds, hard lanes, lanes wanted (none, one, a
+            // few, all).
+            let ways: Vec<Against> = (0..4u64)
+                .map(|w| Against {
+                    thresholds: [t[w as usize], t[(w as usize + 2) % 5]],
+                    hard: draw(group, w),
+                    wanted: [0, 1 << 40, draw(group, 9 + w), !0][w as usize],
+                })
+                .collect();
+            let alone = |i: usize, a: &Against| {
+                below_lanes(streams[i], first, a.thresholds, a.hard, a.wanted)
+            };
+            let two = [ways[0], ways[3]];
+            let got = below_lanes_of([streams[0], streams[1]], first, two);
+            for (s, a) in two.iter().enumerate() {
+                for i in 0..2 {
+                    assert_eq!(got[s][i], alone(i, a), "{group} {s} {i}");
+                    cases += 1;
+                }
+            }
+            let [w0, w1, w2, w3] = [ways[0], ways[1], ways[2], ways[3]];
+            let got = below_lanes_of(streams, first, [w0, w1, w2, w3]);
+            for (s, a) in [w0, w1, w2, w3].iter().enumerate() {
+                for i in 0..3 {
+                    assert_eq!(got[s][i], alone(i, a), "{group} {s} {i}");
+                    cases += 1;
+                }
+            }
+        }
+        assert_eq!(cases, 3 * (2 * 2 + 4 * 3));
+    }
+
+    #[test]
     fn a_group_of_64_needs_about_seven_draws() {
         // The expected most of 64 counts, each 1 with probability 1/2, 2
         // with probability 1/4, ...: the sum over j of P(most > j).

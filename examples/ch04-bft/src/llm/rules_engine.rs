@@ -39,9 +39,6 @@ use super::rules_sim::{RuleCounts, rows};
 use super::rules_words;
 use crate::rng::{below, draw};
 
-/// The largest lead an ahead-by rule may ask for (see `rows`).
-const MAX_LEAD: usize = 3;
-
 /// What one thread counted.
 pub(super) struct Counts {
     /// Tasks per pattern of the three models' answers.
@@ -244,7 +241,8 @@ pub fn rules_in_settings(
                 threads,
                 || [start(), start()],
                 |ids, c| {
-                    rules_words::count_block([a, b], ids, c);
+                    let [x, y] = c;
+                    rules_words::count_block([a, b], ids, [x, y]);
                 },
             );
             let merged = both
@@ -262,7 +260,7 @@ pub fn rules_in_settings(
 }
 
 impl<'a> Plan<'a> {
-    fn new(
+    pub(super) fn new(
         models: &'a [ModelSpec],
         difficulty: Difficulty,
         wrong_variants: usize,
@@ -327,12 +325,7 @@ impl<'a> Plan<'a> {
         let start = || Counts::new(self.leads.len());
         in_blocks(tasks, threads, start, |ids, c| {
             match (self.hard_tasks, self.one_variant) {
-                (_, true) => {
-                    let mut one = [std::mem::replace(c, start())];
-                    rules_words::count_block([self], ids, &mut one);
-                    let [one] = one;
-                    *c = one;
-                }
+                (_, true) => rules_words::count_block([self], ids, [c]),
                 (false, false) => self.count_block::<false>(ids, c),
                 (true, false) => self.count_block::<true>(ids, c),
             }
@@ -372,41 +365,51 @@ mod tests {
 
     #[test]
     fn the_rules_engine_counts_what_the_plain_loop_counts() {
+        // Each setting alone, and both together as section 2.5 runs them
+        // (with K = 1 they share their draws, in `rules_words`).
         let hard = Difficulty { hard_fraction: 0.1, hard_error: 0.8 };
+        let settings = [Difficulty::INDEPENDENT, hard];
         let mut cases = 0;
         for seed in [0, 42, u64::MAX] {
             for k in [1, 3] {
-                for difficulty in [Difficulty::INDEPENDENT, hard] {
-                    // One partial block, and a full one and a partial second.
-                    for tasks in [777, BLOCK_TASKS + 12_345] {
-                        let reference = simulate_rules(
-                            &models(),
-                            difficulty,
-                            k,
-                            tasks,
-                            seed,
+                // One partial block, and a full one and a partial second.
+                for tasks in [777, BLOCK_TASKS + 12_345] {
+                    let reference = settings.map(|difficulty| {
+                        simulate_rules(&models(), difficulty, k, tasks, seed)
+                    });
+                    for threads in [1, 2, 5] {
+                        let case = format!(
+                            "seed {seed}, K = {k}, {tasks} tasks, {threads} threads"
                         );
-                        for threads in [1, 2, 5] {
-                            assert_eq!(
-                                simulate_rules_parallel(
-                                    &models(),
-                                    difficulty,
-                                    k,
-                                    tasks,
-                                    seed,
-                                    threads
-                                ),
-                                reference,
-                                "seed {seed}, K = {k}, {difficulty:?}, {tasks} tasks, \
-                                 {threads} threads"
+                        let both = rules_in_settings(
+                            &models(),
+                            &settings,
+                            (k, seed),
+                            tasks,
+                            threads,
+                        );
+                        for (i, difficulty) in settings.into_iter().enumerate()
+                        {
+                            assert_eq!(both[i].0, reference[i], "{case}, both");
+                            let alone = simulate_rules_parallel(
+                                &models(),
+                                difficulty,
+                                k,
+                                tasks,
+                                seed,
+                                threads,
                             );
+                            assert_eq!(
+                                alone, reference[i],
+                                "{case}, {difficulty:?}"
+                            );
+                            cases += 1;
                         }
-                        cases += 1;
                     }
                 }
             }
         }
-        assert_eq!(cases, 3 * 2 * 2 * 2);
+        assert_eq!(cases, 3 * 2 * 2 * 3 * 2);
     }
 
     #[test]
@@ -433,26 +436,10 @@ mod tests {
                     replay(slowest, answers).calls.saturating_sub(FIVE) as u64
                 })
                 .sum();
-            let setting = (difficulty, k, 42);
-            let (_, answers) = rules_and_answers(&specs, setting, tasks, 2);
-            assert_eq!(answers, 8 * tasks + past_five, "K = {k}");
+            let run =
+                rules_in_settings(&specs, &[difficulty], (k, 42), tasks, 2);
+            assert_eq!(run[0].1, 8 * tasks + past_five, "K = {k}");
         }
-    }
-
-    #[test]
-    fn every_lead_fits_the_walk_of_a_group() {
-        // `walk_on_two_answers` keeps leads -MAX_LEAD to MAX_LEAD, and one
-        // bit per ahead-by rule in a byte.
-        let leads: Vec<usize> = rows()
-            .iter()
-            .flat_map(|row| &row.rules)
-            .filter_map(|rule| match *rule {
-                Rule::AheadBy { lead, .. } => Some(lead),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(leads, [1, 2, 3]);
-        assert!(leads.iter().all(|&lead| (1..=MAX_LEAD).contains(&lead)));
     }
 
     #[test]

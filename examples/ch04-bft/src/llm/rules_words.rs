@@ -27,7 +27,7 @@ use super::rules_shapes::FIVE;
 pub(super) fn count_block<const S: usize>(
     plans: [&Plan; S],
     ids: Range<u64>,
-    counts: &mut [Counts; S],
+    mut counts: [&mut Counts; S],
 ) {
     for (first, tasks) in groups(ids) {
         let valid = first_lanes(tasks);
@@ -53,7 +53,7 @@ pub(super) fn count_block<const S: usize>(
             }
         }
         let mut walks: [WordWalk; S] = std::array::from_fn(|s| {
-            let c = &mut counts[s];
+            let c = &mut *counts[s];
             count_spelled(&errors[s][..3], valid, &mut c.by_three);
             let five = spelled(&errors[s][3..], valid);
             for (tasks, lanes) in c.by_five.iter_mut().zip(&five) {
@@ -194,5 +194,52 @@ impl WordWalk {
             c.silent += u64::from(wrong);
             c.rejected += u64::from(tasks - right - wrong);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::model::{Difficulty, ModelSpec};
+    use super::super::rules::Rule;
+    use super::super::rules_sim::rows;
+    use super::*;
+
+    #[test]
+    fn every_walk_left_open_by_five_samples_stands_at_plus_or_minus_one() {
+        // What `WordWalk` assumes: at most 8 rules, leads 1 to 3, and every
+        // five samples that leave a rule open have two or three wrong.
+        let leads: Vec<usize> = rows()
+            .iter()
+            .flat_map(|row| &row.rules)
+            .filter_map(|rule| match *rule {
+                Rule::AheadBy { lead, .. } => Some(lead),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(leads, [1, 2, 3]);
+        let models = ModelSpec::parse_list("a=0.23,b=0.25,c=0.3").unwrap();
+        let plan = Plan::new(&models, Difficulty::INDEPENDENT, 1, 42);
+        assert_eq!(plan.leads.len(), 3);
+        let open: Vec<u32> = plan.open_two_answers.clone();
+        // Lead 1 is decided by the first sample; lead 2 is open after five
+        // when samples 1 and 2 differ, and 3 and 4; lead 3 when two or
+        // three are wrong, not the first three alike.
+        let wrong = |c: u32| c.count_ones();
+        let spelled = |keep: &dyn Fn(u32) -> bool| {
+            (0..32).filter(|&c| keep(c)).fold(0, |m, c| m | 1 << c)
+        };
+        let bit = |c: u32, i: u32| c >> i & 1;
+        assert_eq!(open[0], 0);
+        assert_eq!(
+            open[1],
+            spelled(&|c| bit(c, 0) != bit(c, 1) && bit(c, 2) != bit(c, 3))
+        );
+        assert_eq!(
+            open[2],
+            spelled(&|c| {
+                (2..=3).contains(&wrong(c)) && !(c & 7 == 0 || c & 7 == 7)
+            })
+        );
+        assert_eq!(plan.at_plus_one, open[2] & spelled(&|c| wrong(c) == 2));
     }
 }

@@ -21,6 +21,9 @@ use crate::threads::all_at_once;
 /// best round is the one least disturbed by others.
 pub const ROUNDS: usize = 10;
 
+/// What the report says of a build that is not optimised.
+const DEBUG: &str = "a debug build: use --release";
+
 /// Seconds that `work` takes.
 fn seconds(work: impl FnOnce()) -> f64 {
     let start = Instant::now();
@@ -94,13 +97,10 @@ pub fn bench(
                 });
                 best[p + 1][t] = best[p + 1][t].min(time);
             }
-            let time = seconds(|| {
-                let k_and_seed = (1, seed);
-                let run = rules_in_settings(
-                    &specs, &settings, k_and_seed, tasks, threads,
-                );
-                rules.push(run);
-            });
+            let run = || {
+                rules_in_settings(&specs, &settings, (1, seed), tasks, threads)
+            };
+            let time = seconds(|| rules.push(run()));
             best[paths.len() + 1][t] = best[paths.len() + 1][t].min(time);
         }
     }
@@ -110,11 +110,7 @@ pub fn bench(
     let answers: u64 =
         rules.first().map_or(0, |run| run.iter().map(|r| r.1).sum());
     let rate = |time: f64| calls / time;
-    let build = if cfg!(debug_assertions) {
-        "a debug build: use --release"
-    } else {
-        "release build"
-    };
+    let build = if cfg!(debug_assertions) { DEBUG } else { "release build" };
     writeln!(
         out,
         "Benchmark: {tasks} tasks, 3 model calls each, all four strategies counted;"

@@ -278,11 +278,14 @@ mod tests {
             let streams = [11, 12, 13];
             // Each way: thresholds, hard lanes, lanes wanted (none, one, a
             // few, all).
-            let ways: Vec<Against> = (0..4u64)
-                .map(|w| Against {
-                    thresholds: [t[w as usize], t[(w as usize + 2) % 5]],
-                    hard: draw(group, w),
-                    wanted: [0, 1 << 40, draw(group, 9 + w), !0][w as usize],
+            let ways: Vec<Against> = (0..4)
+                .map(|w| {
+                    let at = u64::try_from(w).unwrap();
+                    Against {
+                        thresholds: [t[w], t[(w + 2) % 5]],
+                        hard: draw(group, at),
+                        wanted: [0, 1 << 40, draw(group, 9 + at), !0][w],
+                    }
                 })
                 .collect();
             let alone = |i: usize, a: &Against| {
@@ -291,16 +294,16 @@ mod tests {
             let two = [ways[0], ways[3]];
             let got = below_lanes_of([streams[0], streams[1]], first, two);
             for (s, a) in two.iter().enumerate() {
-                for i in 0..2 {
-                    assert_eq!(got[s][i], alone(i, a), "{group} {s} {i}");
+                for (i, &below) in got[s].iter().enumerate() {
+                    assert_eq!(below, alone(i, a), "{group} {s} {i}");
                     cases += 1;
                 }
             }
             let [w0, w1, w2, w3] = [ways[0], ways[1], ways[2], ways[3]];
             let got = below_lanes_of(streams, first, [w0, w1, w2, w3]);
             for (s, a) in [w0, w1, w2, w3].iter().enumerate() {
-                for i in 0..3 {
-                    assert_eq!(got[s][i], alone(i, a), "{group} {s} {i}");
+                for (i, &below) in got[s].iter().enumerate() {
+                    assert_eq!(below, alone(i, a), "{group} {s} {i}");
                     cases += 1;
                 }
             }

@@ -36,8 +36,7 @@ pub(super) fn count_block<const S: usize>(
         });
         // Each setting's errors: the three models, then the first model's
         // first five samples.
-        let mut errors = [[0; 8]; S];
-        for i in 0..8 {
+        let below: [[[u64; 1]; S]; 8] = std::array::from_fn(|i| {
             let caller = |p: &Plan| {
                 let m = if i < 3 { &p.three[i] } else { &p.samples[i - 3] };
                 (m.error_stream, m.thresholds())
@@ -47,11 +46,10 @@ pub(super) fn count_block<const S: usize>(
                 hard: hard[s],
                 wanted: valid,
             });
-            let below = below_lanes_of([caller(plans[0]).0], first, against);
-            for s in 0..S {
-                errors[s][i] = below[s][0];
-            }
-        }
+            below_lanes_of([caller(plans[0]).0], first, against)
+        });
+        let errors: [[u64; 8]; S] =
+            std::array::from_fn(|s| below.map(|b| b[s][0]));
         let mut walks: [WordWalk; S] = std::array::from_fn(|s| {
             let c = &mut *counts[s];
             count_spelled(&errors[s][..3], valid, &mut c.by_three);
@@ -117,6 +115,7 @@ struct WordWalk {
 impl WordWalk {
     /// The walks that the first five samples leave open; `five`: the lanes
     /// of each set of those samples that erred (see `spelled`).
+    #[expect(clippy::cast_possible_truncation, reason = "a lane is below 64")]
     fn start(plan: &Plan, five: &[u64; 32]) -> WordWalk {
         let spelling = |shapes: u32| {
             set_lanes(u64::from(shapes)).fold(0, |a, c| a | five[c as usize])
@@ -237,7 +236,8 @@ mod tests {
         assert_eq!(
             open[2],
             spelled(&|c| {
-                (2..=3).contains(&wrong(c)) && !(c & 7 == 0 || c & 7 == 7)
+                let first_three = c & 0b111;
+                (2..=3).contains(&wrong(c)) && first_three % 7 != 0
             })
         );
         assert_eq!(plan.at_plus_one, open[2] & spelled(&|c| wrong(c) == 2));

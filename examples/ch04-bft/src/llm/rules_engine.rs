@@ -19,9 +19,10 @@
 //! - **One walk for every lead.** Ahead-by-k needs as many samples as it
 //!   takes: one walk per task reads them in order, drawing those past the
 //!   first five only while some lead is still undecided, and decides every
-//!   k on the way. With one wrong answer (K = 1) the walk is a lead, correct
-//!   samples less wrong ones, and a group's walks are words too: one per
-//!   value of the lead, each sample moving every lane up or down.
+//!   k on the way.
+//! - **With one wrong answer (K = 1), words all the way** (`rules_words`):
+//!   a sample is right or wrong and nothing more, so a group's walks are
+//!   words too, and the run's two settings share their draws.
 
 use std::ops::Range;
 

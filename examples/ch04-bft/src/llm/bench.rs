@@ -118,8 +118,9 @@ pub fn bench(
     writeln!(out, "best of {ROUNDS} interleaved rounds, {build}")?;
     writeln!(
         out,
-        "the rules of 2.5 draw {:.2} answers a task in each of its 2 settings",
-        answers as f64 / (2 * tasks.max(1)) as f64
+        "the rules of 2.5 draw {:.2} answers a task in each of its {} settings",
+        answers as f64 / (settings.len() as u64 * tasks.max(1)) as f64,
+        settings.len()
     )?;
     let on = |n: usize| {
         if n == 1 { "1 thread".to_string() } else { format!("{n} threads") }

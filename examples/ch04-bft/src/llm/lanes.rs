@@ -320,32 +320,17 @@ mod tests {
         assert!((expected - 7.344).abs() < 1e-3, "{expected}");
         let groups = 100_000;
         let t = threshold_53(0.23);
-        let draws: u64 = (0..groups)
-            .map(|g| {
-                settle(
-                    [4],
-                    g * LANES,
-                    [Against { thresholds: [t, t], hard: 0, wanted: !0 }],
-                    0,
-                )
-                .1
-            })
-            .sum();
+        // The draws the lanes `wanted` of each group need, summed.
+        let needed = |wanted| -> u64 {
+            let against = [Against { thresholds: [t, t], hard: 0, wanted }];
+            (0..groups).map(|g| settle([4], g * LANES, against, 0).1).sum()
+        };
+        let draws = needed(!0);
         #[expect(clippy::cast_precision_loss, reason = "below 2^53")]
         let mean = draws as f64 / groups as f64;
         assert!((mean - expected).abs() < 0.02, "{mean}");
         // One task alone: 2 on average.
-        let one: u64 = (0..groups)
-            .map(|g| {
-                settle(
-                    [4],
-                    g * LANES,
-                    [Against { thresholds: [t, t], hard: 0, wanted: 1 }],
-                    0,
-                )
-                .1
-            })
-            .sum();
+        let one = needed(1);
         #[expect(clippy::cast_precision_loss, reason = "below 2^53")]
         let mean = one as f64 / groups as f64;
         assert!((mean - 2.0).abs() < 0.02, "{mean}");

@@ -57,7 +57,7 @@ pub(super) struct Counts {
 }
 
 impl Counts {
-    fn new(leads: usize) -> Counts {
+    pub(super) fn new(leads: usize) -> Counts {
         Counts {
             three: [0; PATTERNS],
             by_three: [0; 8],
@@ -68,7 +68,7 @@ impl Counts {
         }
     }
 
-    fn merge(mut self, other: &Counts) -> Counts {
+    fn add(&mut self, other: &Counts) {
         let sum = |a: &mut [u64], b: &[u64]| {
             a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         };
@@ -80,7 +80,14 @@ impl Counts {
             a.add(b);
         }
         self.drawn += other.drawn;
-        self
+    }
+
+    /// What the threads counted, summed (`leads` ahead-by rules).
+    pub(super) fn sum(counted: &[Counts], leads: usize) -> Counts {
+        counted.iter().fold(Counts::new(leads), |mut all, c| {
+            all.add(c);
+            all
+        })
     }
 }
 
@@ -234,22 +241,9 @@ pub fn rules_in_settings(
         .iter()
         .map(|&d| Plan::new(models, d, wrong_variants, seed))
         .collect();
-    let start = || Counts::new(plans[0].leads.len());
     let counted: Vec<Counts> = match &plans[..] {
         [a, b] if a.one_variant && a.shares_streams_with(b) => {
-            let both = in_blocks(
-                tasks,
-                threads,
-                || [start(), start()],
-                |ids, c| {
-                    let [x, y] = c;
-                    rules_words::count_block([a, b], ids, [x, y]);
-                },
-            );
-            let merged = both
-                .into_iter()
-                .reduce(|[a, b], [c, d]| [a.merge(&c), b.merge(&d)]);
-            merged.map_or_else(|| vec![start(), start()], Vec::from)
+            Vec::from(rules_words::count([a, b], tasks, threads))
         }
         _ => plans.iter().map(|plan| plan.count(tasks, threads)).collect(),
     };
@@ -323,17 +317,19 @@ impl<'a> Plan<'a> {
 
     /// This setting alone, on up to `threads` threads.
     fn count(&self, tasks: u64, threads: usize) -> Counts {
+        if self.one_variant {
+            let [counts] = rules_words::count([self], tasks, threads);
+            return counts;
+        }
         let start = || Counts::new(self.leads.len());
-        in_blocks(tasks, threads, start, |ids, c| {
-            match (self.hard_tasks, self.one_variant) {
-                (_, true) => rules_words::count_block([self], ids, [c]),
-                (false, false) => self.count_block::<false>(ids, c),
-                (true, false) => self.count_block::<true>(ids, c),
+        let counted = in_blocks(tasks, threads, start, |ids, c| {
+            if self.hard_tasks {
+                self.count_block::<true>(ids, c);
+            } else {
+                self.count_block::<false>(ids, c);
             }
-        })
-        .into_iter()
-        .reduce(|a, b| a.merge(&b))
-        .unwrap_or_else(start)
+        });
+        Counts::sum(&counted, self.leads.len())
     }
 
     /// The rules judged on what the threads counted, and the answers drawn.

@@ -15,6 +15,7 @@
 
 use std::ops::Range;
 
+use super::engine::in_blocks;
 use super::lanes::{
     Against, below_lanes_of, count_spelled, first_lanes, groups, hard_lanes,
     set_lanes, spelled,
@@ -22,9 +23,32 @@ use super::lanes::{
 use super::rules_engine::{Counts, Plan};
 use super::rules_shapes::FIVE;
 
+/// Tasks 0 to `tasks` - 1 in each of the settings `plans` (K = 1, their
+/// models sharing streams), on up to `threads` threads.
+pub(super) fn count<const S: usize>(
+    plans: [&Plan; S],
+    tasks: u64,
+    threads: usize,
+) -> [Counts; S] {
+    let start = || Counts::new(plans[0].leads.len());
+    let counted = in_blocks(
+        tasks,
+        threads,
+        || std::array::from_fn(|_| start()),
+        |ids, c: &mut [Counts; S]| count_block(plans, ids, c.each_mut()),
+    );
+    let mut by_setting: [Vec<Counts>; S] = std::array::from_fn(|_| Vec::new());
+    for thread in counted {
+        for (setting, c) in by_setting.iter_mut().zip(thread) {
+            setting.push(c);
+        }
+    }
+    by_setting.map(|counted| Counts::sum(&counted, plans[0].leads.len()))
+}
+
 /// The tasks `ids` in each of the settings `plans` (their models sharing
 /// streams), each counted into its own `counts`.
-pub(super) fn count_block<const S: usize>(
+fn count_block<const S: usize>(
     plans: [&Plan; S],
     ids: Range<u64>,
     mut counts: [&mut Counts; S],

@@ -94,6 +94,8 @@ impl Counts {
 /// What the loops need, worked out once, for one setting.
 pub(super) struct Plan<'a> {
     pub(super) three: Vec<SimulatedLLM<'a>>,
+    /// The first model asked again and again: instances of one model, so
+    /// with the same thresholds and streams of their own.
     pub(super) samples: Vec<SimulatedLLM<'a>>,
     pub(super) source: TaskSource,
     pub(super) hard_tasks: bool,

@@ -59,25 +59,29 @@ fn count_block<const S: usize>(
             if p.hard_tasks { hard_lanes(&p.source, first, tasks) } else { 0 }
         });
         // Each setting's errors: the three models, then the first model's
-        // first five samples.
-        let below: [[[u64; 1]; S]; 8] = std::array::from_fn(|i| {
-            let caller = |p: &Plan| {
-                let m = if i < 3 { &p.three[i] } else { &p.samples[i - 3] };
-                (m.error_stream, m.thresholds())
-            };
-            let against: [Against; S] = std::array::from_fn(|s| Against {
-                thresholds: caller(plans[s]).1,
+        // first five samples. The samples are one model's, compared with
+        // the same thresholds: their five streams are read side by side.
+        let against = |thresholds: &dyn Fn(&Plan) -> [u64; 2]| {
+            std::array::from_fn(|s| Against {
+                thresholds: thresholds(plans[s]),
                 hard: hard[s],
                 wanted: valid,
-            });
-            below_lanes_of([caller(plans[0]).0], first, against)
+            })
+        };
+        let three: [[[u64; 1]; S]; 3] = std::array::from_fn(|i| {
+            let against = against(&|p| p.three[i].thresholds());
+            below_lanes_of([plans[0].three[i].error_stream], first, against)
         });
-        let errors: [[u64; 8]; S] =
-            std::array::from_fn(|s| below.map(|b| b[s][0]));
+        let samples = &plans[0].samples;
+        let five: [[u64; FIVE]; S] = below_lanes_of(
+            std::array::from_fn(|q| samples[q].error_stream),
+            first,
+            against(&|p| p.samples[0].thresholds()),
+        );
         let mut walks: [WordWalk; S] = std::array::from_fn(|s| {
             let c = &mut *counts[s];
-            count_spelled(&errors[s][..3], valid, &mut c.by_three);
-            let five = spelled(&errors[s][3..], valid);
+            count_spelled(&three.map(|t| t[s][0]), valid, &mut c.by_three);
+            let five = spelled(&five[s], valid);
             for (tasks, lanes) in c.by_five.iter_mut().zip(&five) {
                 *tasks += u64::from(lanes.count_ones());
             }
@@ -86,7 +90,6 @@ fn count_block<const S: usize>(
         // Two samples at a time: an even call, then an odd one. Both are
         // drawn for the lanes walking before the first; a lane's bit does
         // not depend on which others are drawn (see `lanes`).
-        let samples = &plans[0].samples;
         for p in (FIVE..samples.len()).step_by(2) {
             if walks.iter().all(|w| w.walking == 0) {
                 break;
@@ -163,6 +166,7 @@ impl WordWalk {
 
     /// The next two samples, their errors `wrong` (the second only if
     /// `two`).
+    #[inline]
     fn pair(&mut self, leads: &[(usize, usize)], wrong: [u64; 2], two: bool) {
         if self.walking == 0 {
             return;
@@ -180,6 +184,7 @@ impl WordWalk {
 
     /// One call: each rule's lanes that reach `reach`, up (`top`) or
     /// down, or its cap. Every lane still walking makes the call.
+    #[inline]
     fn decide(
         &mut self,
         leads: &[(usize, usize)],
@@ -192,6 +197,9 @@ impl WordWalk {
         self.walking = 0;
         for (r, &(lead, cap)) in leads.iter().enumerate() {
             let o = self.open[r];
+            if o == 0 {
+                continue;
+            }
             self.past_five[r] += o.count_ones();
             let (won, lost) =
                 if lead == reach { (o & top, o & bottom) } else { (0, 0) };
